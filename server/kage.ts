@@ -1,11 +1,37 @@
-// Starts and stops one kage server: PKI, storage, the HTTPS listener and the kubeconfig.
-// (Being written; see server/app.ts.)
+// Starts and stops one kage server: PKI, storage, the HTTPS listener, controllers and the kubeconfig.
+import { createServer, type Server } from 'node:https';
+import type { Socket } from 'node:net';
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openLevelStore } from '../storage/leveldb-store.js';
+import type { Store } from '../storage/store.js';
+import { createApp } from './app.js';
+import { StaticTokens } from './auth/authenticate.js';
+import { startNamespaceLifecycle, type Controller } from './controllers/namespace-lifecycle.js';
+import { createDiscoveryHandler } from './discovery/handler.js';
+import { versionInfo } from './discovery/version.js';
+import { ensurePki } from './pki/certificates.js';
+import { writeKubeconfig } from './pki/kubeconfig.js';
+import { Registry } from './registry/registry.js';
+import { builtinResources } from './registry/resources/index.js';
+import type { RestServices } from './rest/context.js';
+import { closeAllWatches } from './rest/watch.js';
+import { seedObjects } from './seed.js';
 export interface KageOptions {
   /** 0 picks a free port. */
   port: number;
   bindAddress: string;
   dataDir: string;
   kubeconfigPath: string;
+  /** How long discovery waits for an extension API server (default 5000). */
+  discoveryTimeoutMs?: number;
+  /** How often extension API servers' availability is checked (default 10000). */
+  availabilityCheckIntervalMs?: number;
+  /** Extension API servers registered from the command line (--api-service). */
+  apiServices?: Array<{ group: string; version: string; url: string }>;
+  /** Minimum level of log messages (default 'info'). */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface RunningKage {
@@ -18,6 +44,115 @@ export interface RunningKage {
   close(): Promise<void>;
 }
 
-export async function startKage(_opts: KageOptions): Promise<RunningKage> {
-  throw new Error('not yet');
+/** kage's own version, from package.json. */
+export async function kageVersion(): Promise<string> {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const candidate of [join(here, '..', 'package.json'), join(here, '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(await readFile(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'kage' && pkg.version) return pkg.version;
+    } catch {
+      // try the next place
+    }
+  }
+  return '0.0.0';
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolvePort(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+function hostForUrl(bindAddress: string): string {
+  if (bindAddress === '0.0.0.0' || bindAddress === '') return '127.0.0.1';
+  if (bindAddress === '::') return '[::1]';
+  return bindAddress.includes(':') ? `[${bindAddress}]` : bindAddress;
+}
+
+/** Starts a kage server and resolves once it accepts requests. */
+export async function startKage(opts: KageOptions): Promise<RunningKage> {
+  const dataDir = resolve(opts.dataDir);
+  const kubeconfigPath = resolve(opts.kubeconfigPath);
+  await mkdir(dataDir, { recursive: true });
+  const extraSans = ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::', ''].includes(opts.bindAddress) ? [] : [opts.bindAddress];
+  const [pki, store, version] = await Promise.all([
+    ensurePki(dataDir, extraSans),
+    openLevelStore(join(dataDir, 'store')),
+    kageVersion(),
+  ]);
+  let store_: Store | undefined = store;
+  try {
+    const registry = new Registry(builtinResources);
+    await seedObjects(store, registry);
+    const rest: RestServices = { store, registry, bookmarkIntervalMs: 60_000 };
+    const tokens = new StaticTokens();
+    tokens.add(pki.adminToken, { name: 'admin', groups: ['system:masters'] });
+
+    let serverAddress = '';
+    const discovery = createDiscoveryHandler({ registry, serverAddress: () => serverAddress });
+    const versionBody = versionInfo(version);
+    const app = createApp({
+      rest,
+      tokens,
+      version: () => versionBody,
+      health: [
+        { name: 'ping', check: () => true },
+        { name: 'log', check: () => true },
+        { name: 'etcd', check: () => store_ !== undefined },
+      ],
+      early: [(req, res) => discovery.handle(req, res)],
+      ...(opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {}),
+    });
+
+    const server = createServer({ key: pki.servingKeyPem, cert: pki.servingCertPem, ca: pki.caCertPem }, app);
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    const sockets = new Set<Socket>();
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    // A client that sends garbage instead of TLS or HTTP gets dropped, never the process.
+    server.on('clientError', (_err, socket) => socket.destroy());
+    server.on('tlsClientError', () => undefined);
+
+    const port = await listen(server, opts.port, opts.bindAddress);
+    const host = hostForUrl(opts.bindAddress);
+    serverAddress = `${host.replace(/^\[|\]$/g, '')}:${port}`;
+    const url = `https://${host}:${port}`;
+    const controllers: Controller[] = [await startNamespaceLifecycle(rest)];
+    await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: pki.adminToken });
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      kubeconfigPath,
+      adminToken: pki.adminToken,
+      close() {
+        closing ??= (async () => {
+          for (const c of controllers) c.stop();
+          closeAllWatches();
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeIdleConnections();
+            // Requests in flight get a moment to finish; then connections are cut.
+            setTimeout(() => { for (const s of sockets) s.destroy(); }, 2000).unref();
+          });
+          await store.close();
+          store_ = undefined;
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
 }

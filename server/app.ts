@@ -1,0 +1,115 @@
+// The handler chain, in the order DESIGN.md gives: recovery and log, request info, authentication,
+// authorization, (aggregator), discovery, REST. Each step is a small function; express strings them together.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { unauthorized, StatusError } from './api/errors.js';
+import { authenticate, type TokenAuthenticator, type UserInfo } from './auth/authenticate.js';
+import { serveHealth, type HealthCheck } from './health.js';
+import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
+import { sendError, sendJson } from './http/respond.js';
+import { pathNotFound, serveResource } from './rest/handler.js';
+import type { RestServices } from './rest/context.js';
+
+/** Something that may answer a request early (discovery, later the aggregator); true = answered. */
+export type EarlyHandler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => boolean | Promise<boolean>;
+
+export interface RequestContext {
+  info: RequestInfo;
+  query: URLSearchParams;
+  path: string;
+  user?: UserInfo;
+}
+
+export interface AppDeps {
+  rest: RestServices;
+  tokens: TokenAuthenticator;
+  health: HealthCheck[];
+  version: () => unknown;
+  /** Handlers consulted after authentication and before REST, in order (aggregator, discovery). */
+  early: EarlyHandler[];
+  log?: (line: string) => void;
+}
+
+// Paths anyone may read, as the system:public-info-viewer role allows on a real cluster.
+const PUBLIC_PATHS = /^\/(healthz|livez|readyz|version)(\/|$)/;
+
+const contexts = new WeakMap<IncomingMessage, RequestContext>();
+
+/** The parsed request of a request that went through the chain. */
+export function requestContext(req: IncomingMessage): RequestContext | undefined {
+  return contexts.get(req);
+}
+
+/** Builds the express app serving kage's API. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', false);
+
+  // 1. Request info: what is asked, parsed once.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const raw = req.originalUrl || req.url || '/';
+    const q = raw.indexOf('?');
+    const path = q < 0 ? raw : raw.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    const watch = query.get('watch');
+    const info = parseRequestInfo(req.method, path, watch === 'true' || watch === '1');
+    contexts.set(req, { info, query, path });
+    if (deps.log) {
+      const started = process.hrtime.bigint();
+      _res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        deps.log?.(`${req.method} ${raw} ${_res.statusCode} ${ms.toFixed(1)}ms`);
+      });
+    }
+    next();
+  });
+
+  // 2. Public endpoints: health and version need no credentials.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const ctx = contexts.get(req)!;
+    if (!PUBLIC_PATHS.test(ctx.path)) return next();
+    if (serveHealth(req, res, ctx.path, ctx.query, deps.health)) return;
+    if (ctx.path === '/version' || ctx.path === '/version/') return sendJson(res, 200, deps.version());
+    next();
+  });
+
+  // 3. Authentication (4. authorization: every authenticated user may do everything for now).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const ctx = contexts.get(req)!;
+    const user = authenticate(req, deps.tokens);
+    if (!user) return sendError(res, unauthorized());
+    ctx.user = user;
+    next();
+  });
+
+  // 5–6. Early handlers: the aggregator's proxy, then discovery.
+  app.use(async (req: Request, res: Response, next: NextFunction) => {
+    const ctx = contexts.get(req)!;
+    for (const h of deps.early) {
+      if (await h(req, res, ctx)) return;
+    }
+    next();
+  });
+
+  // 7. REST.
+  app.use(async (req: Request, res: Response) => {
+    const ctx = contexts.get(req)!;
+    if (!ctx.info.isResourceRequest) throw pathNotFound();
+    await serveResource(deps.rest, ctx.info, ctx.query, req, res);
+  });
+
+  // 1 (again). Recovery: anything thrown becomes a Status; nothing takes the process down.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (!(err instanceof StatusError)) {
+      const e = err as { type?: string; status?: number };
+      if (e && typeof e.status === 'number' && e.status < 500) {
+        // Errors from express itself (e.g. a malformed URL) are client errors.
+        return sendError(res, new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String((err as Error).message), reason: 'BadRequest', code: 400 }));
+      }
+    }
+    sendError(res, err);
+  });
+  return app;
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// The `kage` command: parse flags, start the server, print where it listens, stop on a signal.
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseKageFlags, usage } from './cli/flags.js';
+import type { KageFlags } from './cli/flags.js';
+import { startKage } from './kage.js';
+import type { RunningKage } from './kage.js';
+
+/** kage's version from its package.json (found by walking up from this file: src or dist). */
+function kageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'kage' && typeof pkg.version === 'string') return pkg.version;
+    } catch {
+      // not here; keep walking up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? err.message;
+  return String(err);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let flags: KageFlags;
+  try {
+    flags = parseKageFlags(argv);
+  } catch (err) {
+    process.stderr.write(`kage: ${(err as Error).message}\nrun kage --help for usage\n`);
+    process.exit(2);
+  }
+  if (flags.help) {
+    process.stdout.write(usage());
+    return;
+  }
+  if (flags.version) {
+    process.stdout.write(`kage ${kageVersion()}\n`);
+    return;
+  }
+
+  let running: RunningKage | undefined;
+  let stopRequested = false;
+  let stopping = false;
+
+  const stop = async (): Promise<void> => {
+    if (stopping || !running) return;
+    stopping = true;
+    try {
+      await running.close();
+    } catch (err) {
+      process.stderr.write(`kage: error while shutting down: ${describe(err)}\n`);
+      process.exit(1);
+    }
+    process.exit(0);
+  };
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopRequested) {
+      // Second signal: do not wait for a graceful shutdown.
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
+    }
+    stopRequested = true;
+    // While still starting, stop as soon as startup has finished.
+    if (running) void stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    running = await startKage({
+      port: flags.port,
+      bindAddress: flags.bindAddress,
+      dataDir: resolve(flags.dataDir),
+      kubeconfigPath: resolve(flags.kubeconfig),
+      discoveryTimeoutMs: flags.discoveryTimeoutMs,
+      availabilityCheckIntervalMs: flags.availabilityCheckIntervalMs,
+      apiServices: flags.apiServices,
+      logLevel: flags.logLevel,
+    });
+  } catch (err) {
+    process.stderr.write(`kage: failed to start: ${describe(err)}\n`);
+    process.exit(1);
+  }
+
+  if (stopRequested) {
+    await stop();
+    return;
+  }
+  process.stdout.write(
+    `kage listening on ${running.url}; export KUBECONFIG=${resolve(running.kubeconfigPath)}\n`,
+  );
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`kage: ${describe(err)}\n`);
+  process.exit(1);
+});

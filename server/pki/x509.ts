@@ -1,0 +1,10 @@
+// The one place that loads @peculiar/x509: it needs a Reflect metadata polyfill installed first
+// (see reflect-shim.ts), and we point it explicitly at Node's WebCrypto implementation.
+// Import `x509` from here rather than from '@peculiar/x509' directly.
+import './reflect-shim.js';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto);
+
+export { x509 };

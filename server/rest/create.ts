@@ -1,0 +1,39 @@
+// POST: create an object.
+import { alreadyExists, badRequest } from '../api/errors.js';
+import { StoreError } from '../../storage/store.js';
+import { decodeObjectBody, readBody } from '../http/body.js';
+import { chooseOutput } from '../http/accept.js';
+import { sendJsonText } from '../http/respond.js';
+import { resourceOf, type RestRequest } from './context.js';
+import { objectKey } from './keys.js';
+import { objectBody } from './output.js';
+import { asKubeObject, checkKind, prepareForCreate, validateObject } from './strategy.js';
+import { checkNamespaceMatches, isDryRun, requireNamespace } from './write-options.js';
+
+export async function createObject(r: RestRequest): Promise<void> {
+  if (r.info.name || r.info.subresource) throw badRequest('create is not allowed on a named object: POST to the collection');
+  const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
+  const dryRun = isDryRun(r.query);
+  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  checkKind(r.def, body);
+  const obj = asKubeObject(body);
+  checkNamespaceMatches(r, obj);
+  await requireNamespace(r, true);
+  const prepared = prepareForCreate(r.def, obj, r.info.namespace, new Date());
+  validateObject(r.def, prepared);
+  const name = prepared.metadata.name!;
+  const key = objectKey(r.def, r.info.namespace, name);
+  if (dryRun) {
+    if (await r.services.store.get(key)) throw alreadyExists(resourceOf(r.def), name);
+    const json = JSON.stringify(prepared);
+    sendJsonText(r.res, 201, objectBody(r.def, { object: prepared, json }, out));
+    return;
+  }
+  try {
+    const record = await r.services.store.create(key, prepared);
+    sendJsonText(r.res, 201, objectBody(r.def, record, out));
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'AlreadyExists') throw alreadyExists(resourceOf(r.def), name);
+    throw err;
+  }
+}
