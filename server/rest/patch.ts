@@ -57,7 +57,7 @@ export async function patchObject(r: RestRequest): Promise<void> {
       patched = applyJsonPatch(current, checkJsonPatchShape(raw));
     } else {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('merge patch must be a JSON object');
-      patched = applyMergePatch(current, raw);
+      patched = applyMergePatch(JSON.parse(JSON.stringify(current)), raw);
     }
     if (patched === null || typeof patched !== 'object' || Array.isArray(patched)) {
       throw unprocessable('the patched object is not a JSON object');
