@@ -18,6 +18,7 @@ import { builtinResources } from './registry/resources/index.js';
 import type { RestServices } from './rest/context.js';
 import { closeAllWatches } from './rest/watch.js';
 import { seedObjects } from './seed.js';
+import { registerLocalAPIServices } from '../aggregator/local-apiservices.js';
 export interface KageOptions {
   /** 0 picks a free port. */
   port: number;
@@ -90,6 +91,7 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
   try {
     const registry = new Registry(builtinResources);
     await seedObjects(store, registry);
+    await registerLocalAPIServices(store, registry);
     const rest: RestServices = { store, registry, bookmarkIntervalMs: 60_000 };
     const tokens = new StaticTokens();
     tokens.add(pki.adminToken, { name: 'admin', groups: ['system:masters'] });

@@ -6,7 +6,7 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 export const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** How metadata.name is validated, as Kubernetes does per kind. */
-export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'path-segment' | 'apiservice';
+export type NameRule = 'dns1123-subdomain' | 'dns1123-label' | 'dns1035-label' | 'path-segment' | 'apiservice';
 
 /** meta.k8s.io/v1 TableColumnDefinition. */
 export interface TableColumnDefinition {

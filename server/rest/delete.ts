@@ -12,7 +12,6 @@ import { listPrefix, objectKey } from './keys.js';
 import { parseListOptions } from './list-options.js';
 import { itemJson, objectBody } from './output.js';
 import { readList } from './read.js';
-import { fieldsOf } from './selection.js';
 import { canonicalOrder, nowTimestamp } from './strategy.js';
 import { cloneObject } from './update.js';
 import { isDryRun } from './write-options.js';
@@ -165,7 +164,7 @@ export async function deleteObject(r: RestRequest): Promise<void> {
 export async function deleteCollection(r: RestRequest): Promise<void> {
   const opts = await readDeleteOptions(r);
   const prefix = listPrefix(r.def, r.info.namespace);
-  const listOpts = parseListOptions(r.query, r.def, fieldsOf(r.def), prefix);
+  const listOpts = parseListOptions(r.query, r.def, prefix);
   listOpts.limit = 0;
   delete listOpts.continueToken;
   const page = await readList(r, listOpts, prefix);

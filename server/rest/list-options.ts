@@ -1,9 +1,8 @@
 // List and watch options: selectors, resourceVersion semantics, continue tokens.
 import { badRequest, expired, invalid, timeout } from '../api/errors.js';
 import type { StatusCause } from '../api/types.js';
-import type { FieldGetter } from '../registry/types.js';
 import { parseLabelSelector, type LabelSelector } from '../selectors/labels.js';
-import { parseFieldSelector, type FieldSelector } from '../selectors/fields.js';
+import { fieldSelectorFor, type FieldSelector } from '../selectors/fields.js';
 import type { ResourceDef } from '../registry/types.js';
 import { intParam, boolParam } from '../http/query.js';
 
@@ -42,7 +41,7 @@ function listOptionsInvalid(causes: StatusCause[]): never {
 }
 
 /** Reads and validates list/watch query parameters for `def`. */
-export function parseListOptions(q: URLSearchParams, def: ResourceDef, fields: Record<string, FieldGetter>, prefix: string): ListOptions {
+export function parseListOptions(q: URLSearchParams, def: ResourceDef, prefix: string): ListOptions {
   const opts: ListOptions = {
     limit: 0,
     resourceVersionMatch: '',
@@ -52,7 +51,7 @@ export function parseListOptions(q: URLSearchParams, def: ResourceDef, fields: R
   const ls = q.get('labelSelector');
   if (ls) opts.labelSelector = parseLabelSelector(ls);
   const fs = q.get('fieldSelector');
-  if (fs) opts.fieldSelector = parseFieldSelector(fs, fields, def.plural);
+  if (fs) opts.fieldSelector = fieldSelectorFor(def, fs);
   const limit = intParam(q, 'limit');
   if (limit !== undefined && limit > 0) opts.limit = limit;
   const rv = q.get('resourceVersion');

@@ -7,7 +7,7 @@ import { objectKey, listPrefix } from './keys.js';
 import { resourceOf, type RestRequest } from './context.js';
 import { continueExpired, encodeContinue, parseListOptions, parseResourceVersion, tooLargeResourceVersion, type ListOptions } from './list-options.js';
 import { listBody, objectBody, type ListMeta } from './output.js';
-import { fieldsOf, matchesSelectors } from './selection.js';
+import { matchesSelectors } from './selection.js';
 
 /** GET /…/<resource>/<name> */
 export async function getObject(r: RestRequest): Promise<void> {
@@ -82,7 +82,7 @@ export async function readList(r: RestRequest, opts: ListOptions, prefix: string
 export async function listObjects(r: RestRequest): Promise<void> {
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), true);
   const prefix = listPrefix(r.def, r.info.namespace);
-  const opts = parseListOptions(r.query, r.def, fieldsOf(r.def), prefix);
+  const opts = parseListOptions(r.query, r.def, prefix);
   const page = await readList(r, opts, prefix);
   sendJsonText(r.res, 200, listBody(r.def, page.records, page.meta, out));
 }

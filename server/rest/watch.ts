@@ -9,7 +9,7 @@ import { listPrefix, objectKey } from './keys.js';
 import type { RestRequest } from './context.js';
 import { parseListOptions, tooLargeResourceVersion } from './list-options.js';
 import { partialOf } from './output.js';
-import { fieldsOf, matchesSelectors } from './selection.js';
+import { matchesSelectors } from './selection.js';
 
 /** Open watches, so shutdown can end them. */
 const openWatches = new Set<() => void>();
@@ -56,7 +56,7 @@ export async function watchObjects(r: RestRequest): Promise<void> {
   const store = r.services.store;
   const out = chooseOutput(req.headers.accept, r.query.get('includeObject'), true);
   const prefix = listPrefix(def, r.info.namespace);
-  const opts = parseListOptions(r.query, def, fieldsOf(def), prefix);
+  const opts = parseListOptions(r.query, def, prefix);
   const onlyKey = r.info.name ? objectKey(def, r.info.namespace, r.info.name) : undefined;
   const encoder = objectEncoder(def, out);
   const matches = (rec: StoredRecord): boolean =>
