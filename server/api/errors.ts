@@ -24,8 +24,10 @@ export function qualified(r: QualifiedResource): string {
 }
 
 function failure(code: number, reason: string, message: string, details?: Status['details']): StatusError {
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-  if (details) status.details = details;
+  // Field order as the real server writes it: details before code.
+  const status: Status = details
+    ? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code }
+    : { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
   return new StatusError(status);
 }
 
@@ -116,4 +118,10 @@ export function toStatus(err: unknown): Status {
   if (err instanceof StatusError) return err.status;
   const msg = err instanceof Error ? err.message : String(err);
   return internalError(msg).status;
+}
+
+/** The same error with details set (kept in the real server's field order). */
+export function withDetails(err: StatusError, details: NonNullable<Status['details']>): StatusError {
+  const { kind, apiVersion, metadata, status, message, reason, code } = err.status;
+  return new StatusError({ kind, apiVersion, metadata, status, message, reason, details, code });
 }

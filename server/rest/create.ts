@@ -7,7 +7,7 @@ import { sendJsonText } from '../http/respond.js';
 import { resourceOf, type RestRequest } from './context.js';
 import { objectKey } from './keys.js';
 import { objectBody } from './output.js';
-import { asKubeObject, checkKind, prepareForCreate, validateObject } from './strategy.js';
+import { asKubeObject, checkKind, generatedName, prepareForCreate, validateObject } from './strategy.js';
 import { checkNamespaceMatches, isDryRun, requireNamespace } from './write-options.js';
 
 export async function createObject(r: RestRequest): Promise<void> {
@@ -18,22 +18,27 @@ export async function createObject(r: RestRequest): Promise<void> {
   checkKind(r.def, body);
   const obj = asKubeObject(body);
   checkNamespaceMatches(r, obj);
-  await requireNamespace(r, true);
+  await requireNamespace(r, true, typeof obj.metadata.name === 'string' ? obj.metadata.name : '');
+  const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';
   const prepared = prepareForCreate(r.def, obj, r.info.namespace, new Date());
   validateObject(r.def, prepared);
-  const name = prepared.metadata.name!;
-  const key = objectKey(r.def, r.info.namespace, name);
-  if (dryRun) {
-    if (await r.services.store.get(key)) throw alreadyExists(resourceOf(r.def), name);
-    const json = JSON.stringify(prepared);
-    sendJsonText(r.res, 201, objectBody(r.def, { object: prepared, json }, out));
-    return;
-  }
-  try {
-    const record = await r.services.store.create(key, prepared);
-    sendJsonText(r.res, 201, objectBody(r.def, record, out));
-  } catch (err) {
-    if (err instanceof StoreError && err.code === 'AlreadyExists') throw alreadyExists(resourceOf(r.def), name);
-    throw err;
+  // A generated name that happens to be taken is generated again, as the real server does.
+  for (let attempt = 0; ; attempt++) {
+    const name = prepared.metadata.name!;
+    const key = objectKey(r.def, r.info.namespace, name);
+    if (dryRun) {
+      if (await r.services.store.get(key)) throw alreadyExists(resourceOf(r.def), name);
+      sendJsonText(r.res, 201, objectBody(r.def, { object: prepared, json: JSON.stringify(prepared) }, out));
+      return;
+    }
+    try {
+      const record = await r.services.store.create(key, prepared);
+      sendJsonText(r.res, 201, objectBody(r.def, record, out));
+      return;
+    } catch (err) {
+      if (!(err instanceof StoreError && err.code === 'AlreadyExists')) throw err;
+      if (!generated || attempt >= 7) throw alreadyExists(resourceOf(r.def), name);
+      prepared.metadata.name = generatedName(prepared.metadata.generateName as string);
+    }
   }
 }

@@ -1,5 +1,5 @@
 // DELETE of one object and of a collection: preconditions, finalizers, dryRun, graceful namespace deletion.
-import { badRequest, conflict, forbidden, invalid, notFound } from '../api/errors.js';
+import { badRequest, conflict, forbidden, invalid, notFound, withDetails } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import { StoreError, type StoredRecord } from '../../storage/store.js';
 import { chooseOutput } from '../http/accept.js';
@@ -98,9 +98,7 @@ export async function deleteByName(
   const res = resourceOf(def);
   const isNamespace = def.group === '' && def.plural === 'namespaces';
   if (isNamespace && UNDELETABLE_NAMESPACES.has(name)) {
-    const err = forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`);
-    err.status.details = { name, kind: 'namespaces' };
-    throw err;
+    throw withDetails(forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`), { name, kind: 'namespaces' });
   }
   for (let attempt = 0; attempt < 16; attempt++) {
     const current = await store.get(key);

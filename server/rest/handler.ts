@@ -45,6 +45,9 @@ export async function serveResource(
   }
 
   if (!def.verbs.includes(info.verb as Verb)) throw notAllowed();
+  // Item verbs need a name; create happens on the collection only.
+  const itemVerb = info.verb === 'update' || info.verb === 'patch' || info.verb === 'delete';
+  if ((itemVerb && !info.name) || (info.verb === 'create' && info.name)) throw notAllowed();
   if (def.namespaced && !info.namespace && info.verb !== 'list' && info.verb !== 'watch') throw notAllowed();
   switch (info.verb) {
     case 'get': return getObject(r);

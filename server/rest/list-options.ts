@@ -1,5 +1,5 @@
 // List and watch options: selectors, resourceVersion semantics, continue tokens.
-import { badRequest, expired, invalid, timeout } from '../api/errors.js';
+import { badRequest, expired, invalid, timeout, withDetails } from '../api/errors.js';
 import type { StatusCause } from '../api/types.js';
 import { parseLabelSelector, type LabelSelector } from '../selectors/labels.js';
 import { fieldSelectorFor, type FieldSelector } from '../selectors/fields.js';
@@ -126,7 +126,7 @@ export function continueExpired(): Error {
 
 /** The 504 for a resourceVersion newer than anything stored. */
 export function tooLargeResourceVersion(requested: number, current: number): Error {
-  const err = timeout(`Too large resource version: ${requested}, current: ${current}`);
-  err.status.details = { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 };
-  return err;
+  return withDetails(timeout(`Too large resource version: ${requested}, current: ${current}`), {
+    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1,
+  });
 }

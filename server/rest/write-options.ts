@@ -1,5 +1,6 @@
 // Options shared by every write: dryRun and the namespace the object must live in.
-import { badRequest, forbidden, notFound } from '../api/errors.js';
+import { badRequest, forbidden, notFound, withDetails } from '../api/errors.js';
+import type { Status } from '../api/types.js';
 import type { KubeObject } from '../api/types.js';
 import type { RestRequest } from './context.js';
 
@@ -14,17 +15,18 @@ export function isDryRun(q: URLSearchParams): boolean {
 }
 
 /** Namespaced writes need the namespace to exist and (for creates) not be terminating. */
-export async function requireNamespace(r: RestRequest, forCreate: boolean): Promise<void> {
+export async function requireNamespace(r: RestRequest, forCreate: boolean, objectName = r.info.name): Promise<void> {
   if (!r.def.namespaced) return;
   const ns = r.info.namespace;
   if (!ns) throw badRequest('namespace is required for namespaced resources');
   const record = await r.services.store.get(`/registry/core/namespaces/${ns}`);
   if (!record) throw notFound({ group: '', resource: 'namespaces' }, ns);
   if (forCreate && record.object.metadata.deletionTimestamp) {
-    const err = forbidden(`${r.def.plural} "${(r.info.name || '')}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`);
-    err.status.details = { name: r.info.name || undefined, kind: r.def.plural, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }] };
-    if (r.def.group) err.status.details.group = r.def.group;
-    throw err;
+    const details: NonNullable<Status['details']> = { name: objectName || undefined };
+    if (r.def.group) details.group = r.def.group;
+    details.kind = r.def.plural;
+    details.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }];
+    throw withDetails(forbidden(`${r.def.plural} "${objectName || ''}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`), details);
   }
 }
 

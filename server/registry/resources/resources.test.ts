@@ -1,8 +1,8 @@
+import { REFERENCE_DIR } from '../../../e2e/reference.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { KubeObject, StatusCause } from '../../api/types.js';
 import { ALL_VERBS, type ResourceDef } from '../types.js';
 import { Registry } from '../registry.js';
@@ -10,12 +10,6 @@ import { builtinResources } from './index.js';
 import { fakeClusterIP } from './core-services.js';
 import { defaultPullPolicy, podQOSClass } from './core-pods.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const REFERENCE_DIR = [
-  process.env['KAGE_REFERENCE_DIR'],
-  resolve(here, '../../../../shared/reference/kube-apiserver-1.32'),
-  '/work/shared/reference/kube-apiserver-1.32',
-].find((d): d is string => !!d && existsSync(d));
 
 function def(group: string, plural: string): ResourceDef {
   const d = builtinResources.find((r) => r.group === group && r.plural === plural);
@@ -107,7 +101,7 @@ test('shortNames, categories, scope and verbs as the real server', () => {
   );
 });
 
-test('core rows agree with the captured /api/v1 discovery document', { skip: !REFERENCE_DIR && 'no reference dir' }, () => {
+test('core rows agree with the captured /api/v1 discovery document', () => {
   const doc = JSON.parse(readFileSync(resolve(REFERENCE_DIR!, 'api-v1.json'), 'utf8')) as {
     resources: Array<{ name: string; singularName: string; namespaced: boolean; kind: string; verbs: string[]; shortNames?: string[]; categories?: string[]; group?: string; version?: string }>;
   };
@@ -130,7 +124,7 @@ test('core rows agree with the captured /api/v1 discovery document', { skip: !RE
   }
 });
 
-test('group rows agree with the captured aggregated discovery', { skip: !REFERENCE_DIR && 'no reference dir' }, () => {
+test('group rows agree with the captured aggregated discovery', () => {
   const doc = JSON.parse(readFileSync(resolve(REFERENCE_DIR!, 'aggregated-discovery-apis.json'), 'utf8')) as {
     items: Array<{
       metadata: { name: string };
