@@ -1,8 +1,9 @@
 // Starts and stops one kage server: PKI, storage, the HTTPS listener, controllers and the kubeconfig.
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
-import { mkdir, readFile } from 'node:fs/promises';
-import { resolve, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLevelStore } from '../storage/leveldb-store.js';
 import type { Store } from '../storage/store.js';
@@ -31,6 +32,8 @@ export interface KageOptions {
   availabilityCheckIntervalMs?: number;
   /** Extension API servers registered from the command line (--api-service). */
   apiServices?: Array<{ group: string; version: string; url: string }>;
+  /** How often watches that allow bookmarks get one (default 60000). */
+  watchBookmarkIntervalMs?: number;
   /** Minimum level of log messages (default 'info'). */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -45,12 +48,12 @@ export interface RunningKage {
   close(): Promise<void>;
 }
 
-/** kage's own version, from package.json. */
-export async function kageVersion(): Promise<string> {
-  const here = fileURLToPath(new URL('.', import.meta.url));
+/** kage's own version, from its package.json (found from src or dist). */
+export function kageVersion(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [join(here, '..', 'package.json'), join(here, '..', '..', 'package.json')]) {
     try {
-      const pkg = JSON.parse(await readFile(candidate, 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'kage' && pkg.version) return pkg.version;
     } catch {
       // try the next place
@@ -82,17 +85,14 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
   const kubeconfigPath = resolve(opts.kubeconfigPath);
   await mkdir(dataDir, { recursive: true });
   const extraSans = ['127.0.0.1', '::1', 'localhost', '0.0.0.0', '::', ''].includes(opts.bindAddress) ? [] : [opts.bindAddress];
-  const [pki, store, version] = await Promise.all([
-    ensurePki(dataDir, extraSans),
-    openLevelStore(join(dataDir, 'store')),
-    kageVersion(),
-  ]);
+  const version = kageVersion();
+  const [pki, store] = await Promise.all([ensurePki(dataDir, extraSans), openLevelStore(join(dataDir, 'store'))]);
   let store_: Store | undefined = store;
   try {
     const registry = new Registry(builtinResources);
     await seedObjects(store, registry);
     await registerLocalAPIServices(store, registry);
-    const rest: RestServices = { store, registry, bookmarkIntervalMs: 60_000 };
+    const rest: RestServices = { store, registry, bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 60_000 };
     const tokens = new StaticTokens();
     tokens.add(pki.adminToken, { name: 'admin', groups: ['system:masters'] });
 

@@ -1,28 +1,10 @@
 #!/usr/bin/env node
 // The `kage` command: parse flags, start the server, print where it listens, stop on a signal.
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { parseKageFlags, usage } from './cli/flags.js';
 import type { KageFlags } from './cli/flags.js';
-import { startKage } from './kage.js';
+import { kageVersion, startKage } from './kage.js';
 import type { RunningKage } from './kage.js';
-
-/** kage's version from its package.json (found by walking up from this file: src or dist). */
-function kageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'kage' && typeof pkg.version === 'string') return pkg.version;
-    } catch {
-      // not here; keep walking up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
-  }
-}
 
 function describe(err: unknown): string {
   if (err instanceof Error) return err.stack ?? err.message;
@@ -71,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
     // While still starting, stop as soon as startup has finished.
     if (running) void stop();
   };
+  // One bad request or a bug in a background task must never take the whole server down.
+  process.on('unhandledRejection', (err) => process.stderr.write(`kage: unhandled rejection: ${describe(err)}\n`));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
@@ -83,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
       discoveryTimeoutMs: flags.discoveryTimeoutMs,
       availabilityCheckIntervalMs: flags.availabilityCheckIntervalMs,
       apiServices: flags.apiServices,
+      watchBookmarkIntervalMs: flags.watchBookmarkIntervalMs,
       logLevel: flags.logLevel,
     });
   } catch (err) {

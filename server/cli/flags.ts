@@ -284,6 +284,7 @@ export interface KageFlags {
   discoveryTimeoutMs: number;
   availabilityCheckIntervalMs: number;
   apiServices: ApiServiceFlag[];
+  watchBookmarkIntervalMs: number;
   logLevel: LogLevel;
   help: boolean;
   version: boolean;
@@ -374,6 +375,13 @@ export const KAGE_FLAGS: readonly FlagDefinition[] = [
     description: 'Register an extension API server for a group/version',
   },
   {
+    name: 'watch-bookmark-interval',
+    type: 'duration',
+    default: 60_000,
+    minMs: 100,
+    description: 'How often watches that allow bookmarks get a BOOKMARK event',
+  },
+  {
     name: 'log-level',
     type: 'string',
     default: 'info',
@@ -395,6 +403,7 @@ export function parseKageFlags(argv: readonly string[]): KageFlags {
     discoveryTimeoutMs: v['discovery-timeout'] as number,
     availabilityCheckIntervalMs: v['availability-check-interval'] as number,
     apiServices: v['api-service'] as ApiServiceFlag[],
+    watchBookmarkIntervalMs: v['watch-bookmark-interval'] as number,
     logLevel: v['log-level'] as LogLevel,
     help: v['help'] as boolean,
     version: v['version'] as boolean,

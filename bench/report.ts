@@ -1,0 +1,73 @@
+// The final table: each figure next to its target, the baseline measured in the same run, and the ratio.
+import { fmtInt, fmtMs } from './util.js';
+
+export interface Row {
+  figure: string;
+  kage: number;
+  unit: 'ms' | 'MiB' | 'req/s' | '/s' | '';
+  target?: { op: '<' | '≥' | '='; value: number };
+  baseline: number;
+  /** the real kube-apiserver's figure (shared/reference/anchor-figures.md) */
+  anchor: string;
+  noRatio?: boolean;
+}
+
+export function fmtValue(v: number, unit: Row['unit']): string {
+  switch (unit) {
+    case 'ms':
+      return fmtMs(v);
+    case 'MiB':
+      return Number.isFinite(v) ? `${v.toFixed(1)} MiB` : 'n/a';
+    case 'req/s':
+      return `${fmtInt(v)} req/s`;
+    case '/s':
+      return `${fmtInt(v)} /s`;
+    default:
+      return fmtInt(v);
+  }
+}
+
+export function meets(r: Row): boolean | undefined {
+  if (!r.target) return undefined;
+  const { op, value } = r.target;
+  if (!Number.isFinite(r.kage)) return false;
+  if (op === '<') return r.kage < value;
+  if (op === '≥') return r.kage >= value;
+  return r.kage === value;
+}
+
+function ratio(r: Row): string {
+  if (r.noRatio || !Number.isFinite(r.kage) || !Number.isFinite(r.baseline) || r.baseline === 0) return '—';
+  const x = r.kage / r.baseline;
+  return `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
+}
+
+export function printTable(rows: Row[], versions: Record<string, string>, quick: boolean, seconds: number): void {
+  const header = ['figure', 'kage', 'target', '', 'baseline (plain node https)', 'ratio', 'kube-apiserver'];
+  const body = rows.map((r) => {
+    const ok = meets(r);
+    return [
+      r.figure,
+      fmtValue(r.kage, r.unit),
+      r.target ? `${r.target.op} ${fmtValue(r.target.value, r.unit)}` : '—',
+      ok === undefined ? '' : ok ? 'ok' : 'MISS',
+      fmtValue(r.baseline, r.unit),
+      ratio(r),
+      r.anchor,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 1 || i === 4 || i === 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('   ').trimEnd();
+  const out: string[] = [];
+  out.push(`kage ${versions['kage']} (${versions['git']}), node ${versions['node']}, autocannon ${versions['autocannon']}, ${versions['cpu']}${quick ? ', --quick' : ''}, ${seconds.toFixed(0)} s, load average ${versions['loadavgAtStart']} → ${versions['loadavgAtEnd']}`);
+  out.push('');
+  out.push(line(header));
+  out.push(widths.map((w) => '-'.repeat(w)).join('   '));
+  for (const b of body) out.push(line(b));
+  out.push('');
+  out.push('ratio = kage ÷ baseline (for req/s and /s lower is worse, for ms and MiB higher is worse).');
+  const missed = rows.filter((r) => meets(r) === false).map((r) => r.figure.trim());
+  out.push(missed.length ? `targets missed: ${missed.join('; ')}` : 'all targets met');
+  process.stdout.write(`${out.join('\n')}\n`);
+}

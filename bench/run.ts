@@ -1,0 +1,177 @@
+// `npm run bench`: starts kage and a plain Node https baseline on 127.0.0.1, measures the figures of the
+// performance issue, stops everything it started, and prints a table (or JSON with --json).
+//
+//   --json     print the results as JSON on stdout (progress still goes to stderr)
+//   --quick    shorter runs (for trying the bench out; figures are then rougher)
+//
+// Environment: KAGE_BENCH_MAIN=<path to main.js> (default dist/server/main.js),
+//              KAGE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for kage).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { launchBaseline } from './baseline-server.js';
+import { measureCreates, ensureNamespace } from './creates.js';
+import { measureGet } from './get.js';
+import { launchKage, REPO_ROOT, kageMain } from './kage-process.js';
+import { measureList } from './list.js';
+import { printTable, type Row } from './report.js';
+import { measureRss } from './rss.js';
+import { measureStartup } from './startup.js';
+import { httpsExpect, killAllChildren, removeTempDirs, stopChild } from './util.js';
+import { measureWatchFanout } from './watch-fanout.js';
+
+const args = new Set(process.argv.slice(2));
+const asJson = args.has('--json');
+const quick = args.has('--quick');
+
+const S = {
+  startupRuns: quick ? 3 : 5,
+  connections: 32,
+  warmupSec: 2,
+  durationSec: quick ? 3 : 10,
+  createCount: quick ? 2000 : 10_000,
+  createWarmupSec: 1,
+  listRuns: quick ? 5 : 10,
+  watchers: 100,
+  watchWrites: quick ? 50 : 200,
+  watchWarmupWrites: 5,
+  watchGapMs: 5,
+  watchDrainMs: 3000,
+  /** the whole run is cut off (and everything killed) after this */
+  deadlineMs: 180_000,
+};
+
+const log = (msg: string): void => {
+  process.stderr.write(`[bench] ${msg}\n`);
+};
+
+function sh(cmd: string, argv: string[]): string {
+  try {
+    return execFileSync(cmd, argv, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+function versions(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+  let autocannon = '';
+  try {
+    autocannon = (JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', 'autocannon', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // not installed: runLoad will fail with a clear error
+  }
+  return {
+    kage: pkg.version,
+    git: sh('git', ['describe', '--always', '--dirty', '--tags']) || 'unknown',
+    node: process.version,
+    autocannon,
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    loadavgAtStart: loadavg().map((x) => x.toFixed(2)).join(' '),
+    server: kageMain(),
+  };
+}
+
+const deadline = setTimeout(() => {
+  process.stderr.write(`[bench] deadline of ${S.deadlineMs / 1000} s passed: stopping everything\n`);
+  killAllChildren();
+  removeTempDirs();
+  process.exit(3);
+}, S.deadlineMs);
+deadline.unref();
+
+process.on('exit', () => {
+  killAllChildren();
+  removeTempDirs();
+});
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    killAllChildren();
+    removeTempDirs();
+    process.exit(130);
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const v = versions();
+  log(`kage ${v.kage} (${v.git}), node ${v.node}, autocannon ${v.autocannon}, ${v.cpu}, load average ${v.loadavgAtStart}`);
+
+  log(`startup: ${S.startupRuns} fresh, ${S.startupRuns} existing data dir, ${S.startupRuns} baseline`);
+  const startup = await measureStartup(S.startupRuns);
+  log(`  kage fresh ${startup.freshMs.map((x) => x.toFixed(0)).join(' ')} ms; existing ${startup.existingMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${startup.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms`);
+  log(`  "${startup.listeningLine}"`);
+  log(`  module loading alone (kage --version, spawn → exit): ${startup.moduleLoadMedian.toFixed(0)} ms; node -e "require('node:https')": ${startup.baselineModuleLoadMedian.toFixed(0)} ms`);
+
+  log('idle RSS');
+  const rss = await measureRss(startup.dataDirs[1] ?? startup.dataDirs[0]!);
+  log(`  kage ${(rss.kageBytes / 2 ** 20).toFixed(1)} MiB (at ready ${(rss.kageAtReadyBytes / 2 ** 20).toFixed(1)}), baseline ${(rss.baselineBytes / 2 ** 20).toFixed(1)} MiB`);
+
+  const kage = await launchKage();
+  const base = await launchBaseline(join(kage.dataDir, 'pki'));
+  try {
+    log(`GET c=${S.connections}: ${S.warmupSec} s warm-up + ${S.durationSec} s, kage then baseline`);
+    const get = await measureGet(kage, base, { connections: S.connections, warmupSec: S.warmupSec, durationSec: S.durationSec });
+    log(`  kage ${get.kage.rps.toFixed(0)} req/s p50 ${get.kage.p50.toFixed(2)} p99 ${get.kage.p99.toFixed(2)} ms (non-2xx ${get.kage.non2xx}, errors ${get.kage.errors}, body ${get.kageBodyBytes} B); baseline ${get.baseline.rps.toFixed(0)} req/s (body ${get.baselineBodyBytes} B)`);
+
+    log(`create ${S.createCount} ConfigMaps c=${S.connections}`);
+    const creates = await measureCreates(kage, base, { namespace: 'bench-list', count: S.createCount, connections: S.connections, warmupSec: S.createWarmupSec });
+    log(`  kage ${creates.kage.rps.toFixed(0)}/s (ok ${creates.kage.ok}, non-2xx ${creates.kage.non2xx} ${JSON.stringify(creates.kage.statusCodes)}); baseline ${creates.baseline.rps.toFixed(0)}/s`);
+
+    log(`LIST ${S.createCount} ConfigMaps × ${S.listRuns}`);
+    const list = await measureList(kage, base, { namespace: 'bench-list', runs: S.listRuns, expectItems: creates.kage.ok });
+    log(`  kage ${list.kageMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${list.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms; ${list.bodyBytes} bytes`);
+
+    log(`watch fan-out: ${S.watchers} watchers, ${S.watchWrites} writes ${S.watchGapMs} ms apart`);
+    await ensureNamespace(kage.target, 'bench-watch');
+    const rvReply = await httpsExpect(kage.target, 'GET', '/api/v1/namespaces/bench-watch/configmaps?limit=1', [200]);
+    const rv = (JSON.parse(rvReply.body.toString('utf8')) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    const wo = { watchers: S.watchers, writes: S.watchWrites, warmupWrites: S.watchWarmupWrites, gapMs: S.watchGapMs, drainMs: S.watchDrainMs };
+    const watchKage = await measureWatchFanout(
+      { target: kage.target, watchPath: `/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`, writePath: '/api/v1/namespaces/bench-watch/configmaps' },
+      wo,
+    );
+    const watchBase = await measureWatchFanout({ target: base.target, watchPath: '/watch', writePath: '/write' }, wo);
+    log(`  kage p50 ${watchKage.p50.toFixed(2)} p99 ${watchKage.p99.toFixed(2)} ms, missed ${watchKage.missed}; baseline p50 ${watchBase.p50.toFixed(2)} p99 ${watchBase.p99.toFixed(2)} ms, missed ${watchBase.missed}`);
+
+    v.loadavgAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
+    const { dataDirs: _dirs, ...startupFigures } = startup;
+    const results = { versions: v, settings: S, startup: startupFigures, rss, get, creates, list, watch: { kage: watchKage, baseline: watchBase }, seconds: (Date.now() - started) / 1000 };
+    const MiB = 2 ** 20;
+    const rows: Row[] = [
+      { figure: 'start → /readyz (fresh dir)', kage: startup.freshMedian, unit: 'ms', target: { op: '<', value: 300 }, baseline: startup.baselineMedian, anchor: '3.7–4.4 s' },
+      { figure: 'start → /readyz (existing dir)', kage: startup.existingMedian, unit: 'ms', target: { op: '<', value: 300 }, baseline: startup.baselineMedian, anchor: '3.7–4.4 s' },
+      { figure: '  of which: loading modules', kage: startup.moduleLoadMedian, unit: 'ms', baseline: startup.baselineModuleLoadMedian, anchor: '' },
+      { figure: 'idle RSS', kage: rss.kageBytes / MiB, unit: 'MiB', target: { op: '<', value: 80 }, baseline: rss.baselineBytes / MiB, anchor: '276 MB' },
+      { figure: `GET configmap c=${S.connections}`, kage: get.kage.rps, unit: 'req/s', target: { op: '≥', value: 5000 }, baseline: get.baseline.rps, anchor: '3,043 req/s' },
+      { figure: '  GET p50', kage: get.kage.p50, unit: 'ms', baseline: get.baseline.p50, anchor: '9.6 ms' },
+      { figure: '  GET p99', kage: get.kage.p99, unit: 'ms', baseline: get.baseline.p99, anchor: '36 ms' },
+      { figure: `create configmap c=${S.connections}`, kage: creates.kage.rps, unit: '/s', target: { op: '≥', value: 1560 }, baseline: creates.baseline.rps, anchor: '1,560 /s' },
+      { figure: `LIST ${list.items.toLocaleString('en-US')} cms (${(list.bodyBytes / 1e6).toFixed(1)} MB)`, kage: list.kageMedian, unit: 'ms', target: { op: '<', value: 150 }, baseline: list.baselineMedian, anchor: '135 ms (4.6 MB)' },
+      { figure: `write → ${S.watchers} watchers p50`, kage: watchKage.p50, unit: 'ms', baseline: watchBase.p50, anchor: '6.5 ms' },
+      { figure: `write → ${S.watchers} watchers p99`, kage: watchKage.p99, unit: 'ms', target: { op: '<', value: 20 }, baseline: watchBase.p99, anchor: '17 ms' },
+      { figure: '  missed watch events', kage: watchKage.missed, unit: '', target: { op: '=', value: 0 }, baseline: watchBase.missed, anchor: 'none', noRatio: true },
+    ];
+    if (asJson) {
+      process.stdout.write(`${JSON.stringify({ ...results, rows }, null, 2)}\n`);
+    } else {
+      printTable(rows, v, quick, (Date.now() - started) / 1000);
+    }
+  } finally {
+    await Promise.all([stopChild(kage.child), stopChild(base.child)]);
+  }
+}
+
+main()
+  .then(() => {
+    killAllChildren();
+    removeTempDirs();
+    process.exit(0);
+  })
+  .catch((err: unknown) => {
+    process.stderr.write(`[bench] failed: ${(err as Error).stack ?? String(err)}\n`);
+    killAllChildren();
+    removeTempDirs();
+    process.exit(1);
+  });
