@@ -76,7 +76,7 @@ export function forbidden(message: string): StatusError {
 }
 
 export function methodNotAllowed(message: string): StatusError {
-  return failure(405, 'MethodNotAllowed', message);
+  return failure(405, 'MethodNotAllowed', message, {});
 }
 
 export function notAcceptable(message: string): StatusError {
