@@ -346,3 +346,131 @@ test('a server requiring client certificates from the front-proxy CA accepts the
     }
   });
 });
+
+/** Writes a CA and one leaf the way kage did with @peculiar/x509 (before it encoded certificates itself). */
+async function writeLegacyChain(
+  certPaths: { caCert: string; caKey: string; leafCert: string; leafKey: string },
+  caName: string,
+  leaf: { name: string; usage: 'server' | 'client'; dns?: string[]; ips?: string[] },
+): Promise<void> {
+  const { webcrypto } = await import('node:crypto');
+  const alg = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+  const signingAlgorithm = { name: 'ECDSA', hash: 'SHA-256' } as const;
+  const pkcs8Pem = async (key: import('node:crypto').webcrypto.CryptoKey): Promise<string> => {
+    const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+    return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  };
+  const caKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const ski = await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey);
+  const notBefore = new Date(Date.now() - 300_000);
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${caName}`,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 3650 * 86400_000),
+    keys: caKeys,
+    signingAlgorithm,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ski,
+      new x509.AuthorityKeyIdentifierExtension(ski.keyId),
+    ],
+  });
+  const leafKeys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(false, undefined, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+    new x509.ExtendedKeyUsageExtension([leaf.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth]),
+    await x509.SubjectKeyIdentifierExtension.create(leafKeys.publicKey),
+    new x509.AuthorityKeyIdentifierExtension(ski.keyId),
+  ];
+  if (leaf.dns || leaf.ips) {
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension([
+        ...(leaf.dns ?? []).map((value) => ({ type: 'dns' as const, value })),
+        ...(leaf.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+      ]),
+    );
+  }
+  const cert = await x509.X509CertificateGenerator.create({
+    subject: `CN=${leaf.name}`,
+    issuer: ca.subjectName,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + 365 * 86400_000),
+    publicKey: leafKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm,
+    extensions,
+  });
+  await writeFile(certPaths.caCert, ca.toString('pem') + '\n');
+  await writeFile(certPaths.caKey, await pkcs8Pem(caKeys.privateKey), { mode: 0o600 });
+  await writeFile(certPaths.leafCert, cert.toString('pem') + '\n');
+  await writeFile(certPaths.leafKey, await pkcs8Pem(leafKeys.privateKey), { mode: 0o600 });
+}
+
+test('reuses a PKI written by earlier kage versions (@peculiar/x509 encoding)', async () => {
+  await withTempDir(async (dataDir) => {
+    const paths = pkiPaths(dataDir);
+    await ensurePki(dataDir); // creates the directory and the admin token
+    await writeLegacyChain(
+      { caCert: paths.caCert, caKey: paths.caKey, leafCert: paths.servingCert, leafKey: paths.servingKey },
+      'kage-ca',
+      { name: 'kage-apiserver', usage: 'server', dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kage.test'], ips: ['127.0.0.1', '::1', 'fd00::1'] },
+    );
+    await writeLegacyChain(
+      { caCert: paths.frontProxyCaCert, caKey: paths.frontProxyCaKey, leafCert: paths.frontProxyClientCert, leafKey: paths.frontProxyClientKey },
+      'kage-front-proxy-ca',
+      { name: 'front-proxy-client', usage: 'client' },
+    );
+    const files = async (): Promise<string[]> =>
+      Promise.all([paths.caCert, paths.caKey, paths.servingCert, paths.servingKey, paths.frontProxyCaCert, paths.frontProxyCaKey, paths.frontProxyClientCert, paths.frontProxyClientKey].map((p) => readFile(p, 'utf8')));
+    const before = await files();
+    await ensurePki(dataDir, ['kage.test', 'FD00::1']);
+    assert.deepEqual(await files(), before);
+
+    // A new SAN: a new serving certificate from the legacy CA, whose key identifier it carries.
+    const pki = await ensurePki(dataDir, ['10.9.8.7']);
+    assert.equal(pki.caCertPem, before[0]);
+    assert.notEqual(pki.servingCertPem, before[2]);
+    assert.ok(new X509Certificate(pki.servingCertPem).verify(new X509Certificate(pki.caCertPem).publicKey));
+    const caSki = new x509.X509Certificate(pki.caCertPem).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+    assert.equal(new x509.X509Certificate(pki.servingCertPem).getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId, caSki);
+    assert.ok(sanList(pki.servingCertPem).includes('IP Address:10.9.8.7'));
+  });
+});
+
+test('a leaf with the wrong common name or extended key usage is regenerated', async () => {
+  await withTempDir(async (dataDir) => {
+    const paths = pkiPaths(dataDir);
+    const first = await ensurePki(dataDir);
+    // The front-proxy client pair, signed by the front-proxy CA, is no serving certificate (and vice versa).
+    await writeFile(paths.frontProxyCaCert, first.caCertPem);
+    await writeFile(paths.frontProxyCaKey, await readFile(paths.caKey, 'utf8'));
+    await writeFile(paths.frontProxyClientCert, first.servingCertPem);
+    await writeFile(paths.frontProxyClientKey, first.servingKeyPem);
+    const second = await ensurePki(dataDir);
+    assert.equal(second.frontProxyCaCertPem, first.caCertPem);
+    assert.notEqual(second.frontProxyClientCertPem, first.servingCertPem);
+    const client = new X509Certificate(second.frontProxyClientCertPem);
+    assert.equal(client.subject, 'CN=front-proxy-client');
+    assert.deepEqual(client.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+    assert.equal(second.servingCertPem, first.servingCertPem);
+  });
+});
+
+test('the server does not load @peculiar/x509 or yaml to start', async () => {
+  const { execFileSync } = await import('node:child_process');
+  await withTempDir(async (dataDir) => {
+    const script = `
+      import { createRequire } from 'node:module';
+      const { ensurePki } = await import(${JSON.stringify(new URL('./certificates.ts', import.meta.url).href)});
+      await import(${JSON.stringify(new URL('../http/body.ts', import.meta.url).href)});
+      await ensurePki(${JSON.stringify(dataDir)});
+      await ensurePki(${JSON.stringify(dataDir)}, ['10.0.0.1']);
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      console.log(JSON.stringify(loaded.filter((p) => /node_modules[\\\\/](@peculiar|asn1js|tsyringe|yaml)[\\\\/]/.test(p))));
+    `;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), []);
+  });
+});

@@ -9,18 +9,37 @@
 //
 // All keys are ECDSA P-256 in PKCS#8 PEM, written with mode 0600. Existing files are reused when
 // they parse, belong together (key matches certificate, certificate verifies against its CA), are
-// not close to expiry and — for the serving certificate — cover every requested SAN; anything
-// else is regenerated (a regenerated CA forces its leaf certificates to be regenerated too).
-import { X509Certificate as NodeX509Certificate, createPrivateKey, randomBytes, webcrypto } from 'node:crypto';
+// not close to expiry and — for the leaves — have the right common name and extended key usage and
+// (serving certificate) cover every requested SAN; anything else is regenerated (a regenerated CA
+// forces its leaf certificates to be regenerated too).
+//
+// Only node:crypto is used: reading uses X509Certificate, and new certificates are encoded by the
+// small DER writer in der.ts and signed with crypto.sign. (A general X.509 library such as
+// @peculiar/x509 costs ~100 ms and ~20 MiB just to load, on every start.)
+import { X509Certificate, createHash, createPrivateKey, generateKeyPair, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
-import { isIP, SocketAddress } from 'node:net';
 import { join, resolve } from 'node:path';
-import { readIfExists, writeFileAtomic } from './files.js';
-import { x509 } from './x509.js';
-
-type CryptoKey = webcrypto.CryptoKey;
-type CryptoKeyPair = webcrypto.CryptoKeyPair;
+import {
+  bitString,
+  boolean,
+  children,
+  decodeOid,
+  explicit,
+  implicitPrimitive,
+  namedBits,
+  octetString,
+  oid,
+  readElement,
+  sequence,
+  set,
+  smallInteger,
+  time,
+  unsignedInteger,
+  utf8String,
+} from './der.js';
+import { readIfExists, syncDir, writeFileAtomic } from './files.js';
+import { canonicalIp, parseIp } from './ip.js';
 
 export interface PkiPaths {
   dir: string;
@@ -76,10 +95,23 @@ const RENEW_BEFORE_MS = 30 * DAY_MS;
 /** notBefore is set slightly in the past to tolerate small clock differences. */
 const BACKDATE_MS = 5 * 60 * 1000;
 
-const EC_KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
-
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43,}$/;
+
+const OID_COMMON_NAME = '2.5.4.3';
+const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+const OID_KEY_USAGE = '2.5.29.15';
+const OID_SUBJECT_ALT_NAME = '2.5.29.17';
+const OID_BASIC_CONSTRAINTS = '2.5.29.19';
+const OID_AUTHORITY_KEY_IDENTIFIER = '2.5.29.35';
+const OID_EXT_KEY_USAGE = '2.5.29.37';
+const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+
+/** KeyUsage bit numbers (RFC 5280 §4.2.1.3). */
+const KU_DIGITAL_SIGNATURE = 0;
+const KU_KEY_CERT_SIGN = 5;
+const KU_CRL_SIGN = 6;
 
 export function pkiPaths(dataDir: string): PkiPaths {
   const dir = resolve(dataDir, 'pki');
@@ -107,34 +139,37 @@ export async function ensurePki(dataDir: string, extraSans: readonly string[] = 
   const sans = servingSans(extraSans);
   await mkdir(paths.dir, { recursive: true, mode: 0o700 });
 
+  const writes = new Writes();
   const [cluster, frontProxy, adminToken] = await Promise.all([
-    (async () => {
-      const ca = await ensureCa(paths.caCert, paths.caKey, CA_COMMON_NAME);
-      const serving = await ensureLeaf(paths.servingCert, paths.servingKey, ca, {
-        commonName: SERVING_COMMON_NAME,
-        usage: 'server',
-        sans,
-      });
-      return { ca, serving };
-    })(),
-    (async () => {
-      const ca = await ensureCa(paths.frontProxyCaCert, paths.frontProxyCaKey, FRONT_PROXY_CA_COMMON_NAME);
-      const client = await ensureLeaf(paths.frontProxyClientCert, paths.frontProxyClientKey, ca, {
+    ensureChain(
+      { certPath: paths.caCert, keyPath: paths.caKey, commonName: CA_COMMON_NAME },
+      { certPath: paths.servingCert, keyPath: paths.servingKey, commonName: SERVING_COMMON_NAME, usage: 'server', sans },
+      writes,
+    ),
+    ensureChain(
+      { certPath: paths.frontProxyCaCert, keyPath: paths.frontProxyCaKey, commonName: FRONT_PROXY_CA_COMMON_NAME },
+      {
+        certPath: paths.frontProxyClientCert,
+        keyPath: paths.frontProxyClientKey,
         commonName: FRONT_PROXY_CLIENT_COMMON_NAME,
         usage: 'client',
-      });
-      return { ca, client };
-    })(),
-    ensureToken(paths.adminToken),
+      },
+      writes,
+    ),
+    ensureToken(paths.adminToken, writes),
   ]);
+  // The files were replaced atomically (temp file + rename) without an fsync each; one fsync of
+  // the directory makes the renames durable. Should a crash still leave a file short, the next
+  // start finds it unusable and regenerates it, like any other broken file.
+  if (writes.count > 0) await syncDir(paths.dir);
 
   return {
     caCertPem: cluster.ca.certPem,
-    servingCertPem: cluster.serving.certPem,
-    servingKeyPem: cluster.serving.keyPem,
+    servingCertPem: cluster.leaf.certPem,
+    servingKeyPem: cluster.leaf.keyPem,
     frontProxyCaCertPem: frontProxy.ca.certPem,
-    frontProxyClientCertPem: frontProxy.client.certPem,
-    frontProxyClientKeyPem: frontProxy.client.keyPem,
+    frontProxyClientCertPem: frontProxy.leaf.certPem,
+    frontProxyClientKeyPem: frontProxy.leaf.keyPem,
     adminToken,
     dir: paths.dir,
     paths,
@@ -154,13 +189,14 @@ const DNS_NAME_PATTERN = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0
 /** The default SANs plus `extra` (each an IP address or a DNS name), deduplicated and normalised. */
 export function servingSans(extra: readonly string[] = []): ServingSans {
   const dnsNames = new Set<string>(DEFAULT_SERVING_DNS_NAMES);
-  const ips = new Set<string>(DEFAULT_SERVING_IPS.map(canonicalIp));
+  const ips = new Set<string>(DEFAULT_SERVING_IPS.map((ip) => canonicalIp(ip)!));
   for (const raw of extra) {
     const value = raw.trim();
     if (value === '') continue;
     const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-    if (isIP(unbracketed)) {
-      ips.add(canonicalIp(unbracketed));
+    const ip = canonicalIp(unbracketed);
+    if (ip !== undefined) {
+      ips.add(ip);
     } else {
       const name = value.toLowerCase().replace(/\.$/, '');
       if (name.length > 253 || !DNS_NAME_PATTERN.test(name)) {
@@ -172,18 +208,31 @@ export function servingSans(extra: readonly string[] = []): ServingSans {
   return { dnsNames: [...dnsNames], ips: [...ips] };
 }
 
-function canonicalIp(ip: string): string {
-  const family = isIP(ip) === 6 ? 'ipv6' : 'ipv4';
-  return new SocketAddress({ address: ip, family }).address;
-}
-
-function certificateSans(cert: x509.X509Certificate): ServingSans {
-  const ext = cert.getExtension(x509.SubjectAlternativeNameExtension);
+/**
+ * The SANs of a certificate, from Node's rendering of the extension: entries separated by ", ",
+ * each `TYPE:value`, the value JSON-quoted when it contains special characters.
+ */
+function certificateSans(cert: X509Certificate): ServingSans {
   const dnsNames: string[] = [];
   const ips: string[] = [];
-  for (const item of ext?.names.items ?? []) {
-    if (item.type === 'dns') dnsNames.push(item.value.toLowerCase());
-    else if (item.type === 'ip' && isIP(item.value)) ips.push(canonicalIp(item.value));
+  const text = cert.subjectAltName ?? '';
+  const entry = /([A-Za-z][A-Za-z ]*):("(?:[^"\\]|\\.)*"|[^,]*)(?:, |$)/y;
+  while (entry.lastIndex < text.length) {
+    const m = entry.exec(text);
+    if (!m) break;
+    let value = m[2]!;
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        continue;
+      }
+    }
+    if (m[1] === 'DNS') dnsNames.push(value.toLowerCase());
+    else if (m[1] === 'IP Address') {
+      const ip = canonicalIp(value);
+      if (ip !== undefined) ips.push(ip);
+    }
   }
   return { dnsNames, ips };
 }
@@ -193,11 +242,12 @@ function certificateSans(cert: x509.X509Certificate): ServingSans {
 
 interface Issuer {
   certPem: string;
-  cert: x509.X509Certificate;
-  nodeCert: NodeX509Certificate;
-  signingKey: CryptoKey;
-  /** Hex subject key identifier, copied into the leaves' authority key identifier. */
-  keyId: string;
+  cert: X509Certificate;
+  key: KeyObject;
+  /** DER of the CA's subject name: the leaves' issuer name. */
+  subjectDer: Buffer;
+  /** Subject key identifier, copied into the leaves' authority key identifier. */
+  keyId: Buffer;
 }
 
 interface CertAndKey {
@@ -205,98 +255,123 @@ interface CertAndKey {
   keyPem: string;
 }
 
-async function ensureCa(certPath: string, keyPath: string, commonName: string): Promise<Issuer> {
-  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
-  if (certPem !== undefined && keyPem !== undefined) {
-    const existing = await loadCa(certPem, keyPem);
-    if (existing) {
-      await restrictMode(keyPath);
-      return existing;
-    }
-  }
-  const created = await createCa(commonName);
-  await writePair(certPath, created.certPem, keyPath, created.keyPem);
-  return created.issuer;
-}
-
-/** Returns the issuer if the stored CA is one we can keep using, otherwise undefined. */
-async function loadCa(certPem: string, keyPem: string): Promise<Issuer | undefined> {
-  try {
-    const nodeCert = new NodeX509Certificate(certPem);
-    const privateKey = createPrivateKey(keyPem);
-    if (!nodeCert.ca || !nodeCert.checkPrivateKey(privateKey) || !isP256(privateKey)) return undefined;
-    const cert = new x509.X509Certificate(certPem);
-    if (!isCurrent(cert)) return undefined;
-    const signingKey = await webcrypto.subtle.importKey(
-      'pkcs8',
-      privateKey.export({ format: 'der', type: 'pkcs8' }),
-      EC_KEY_ALGORITHM,
-      false,
-      ['sign'],
-    );
-    const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
-    const keyId = ski?.keyId ?? (await x509.SubjectKeyIdentifierExtension.create(cert.publicKey)).keyId;
-    return { certPem: normalizePem(certPem), cert, nodeCert, signingKey, keyId };
-  } catch {
-    return undefined;
-  }
-}
-
-async function createCa(commonName: string): Promise<{ issuer: Issuer; certPem: string; keyPem: string }> {
-  const keys = await generateKeyPair();
-  const ski = await x509.SubjectKeyIdentifierExtension.create(keys.publicKey);
-  const notBefore = new Date(Date.now() - BACKDATE_MS);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: `CN=${commonName}`,
-    notBefore,
-    notAfter: new Date(notBefore.getTime() + CA_VALIDITY_MS),
-    keys,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
-        true,
-      ),
-      ski,
-      new x509.AuthorityKeyIdentifierExtension(ski.keyId),
-    ],
-  });
-  const certPem = normalizePem(cert.toString('pem'));
-  const keyPem = await exportPrivateKeyPem(keys.privateKey);
-  return {
-    issuer: { certPem, cert, nodeCert: new NodeX509Certificate(certPem), signingKey: keys.privateKey, keyId: ski.keyId },
-    certPem,
-    keyPem,
-  };
+interface CaSpec {
+  certPath: string;
+  keyPath: string;
+  commonName: string;
 }
 
 interface LeafSpec {
+  certPath: string;
+  keyPath: string;
   commonName: string;
   usage: 'server' | 'client';
   sans?: ServingSans;
 }
 
-async function ensureLeaf(certPath: string, keyPath: string, issuer: Issuer, spec: LeafSpec): Promise<CertAndKey> {
-  const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(keyPath)]);
-  if (certPem !== undefined && keyPem !== undefined && leafIsUsable(certPem, keyPem, issuer, spec)) {
-    await restrictMode(keyPath);
-    return { certPem: normalizePem(certPem), keyPem: normalizePem(keyPem) };
+/** Counts the files written, so ensurePki knows whether the directory needs an fsync. */
+class Writes {
+  count = 0;
+  async write(path: string, data: string, mode: number): Promise<void> {
+    this.count++;
+    await writeFileAtomic(path, data, mode, { sync: false });
   }
-  const created = await createLeaf(issuer, spec);
-  await writePair(certPath, created.certPem, keyPath, created.keyPem);
-  return created;
+  /**
+   * Each file is replaced atomically; if we stop between the two, the next run sees a key that
+   * does not match its certificate and regenerates the pair.
+   */
+  async writePair(spec: { certPath: string; keyPath: string }, pair: CertAndKey): Promise<void> {
+    await Promise.all([this.write(spec.keyPath, pair.keyPem, 0o600), this.write(spec.certPath, pair.certPem, 0o644)]);
+  }
+}
+
+/** A CA and the one leaf it signs: reused when usable, otherwise (re)generated. */
+async function ensureChain(
+  caSpec: CaSpec,
+  leafSpec: LeafSpec,
+  writes: Writes,
+): Promise<{ ca: { certPem: string }; leaf: CertAndKey }> {
+  const [caCertPem, caKeyPem, leafCertPem, leafKeyPem] = await Promise.all([
+    readIfExists(caSpec.certPath),
+    readIfExists(caSpec.keyPath),
+    readIfExists(leafSpec.certPath),
+    readIfExists(leafSpec.keyPath),
+  ]);
+
+  const existingCa = caCertPem !== undefined && caKeyPem !== undefined ? loadCa(caCertPem, caKeyPem) : undefined;
+  if (existingCa) {
+    if (leafCertPem !== undefined && leafKeyPem !== undefined && leafIsUsable(leafCertPem, leafKeyPem, existingCa, leafSpec)) {
+      await Promise.all([restrictMode(caSpec.keyPath), restrictMode(leafSpec.keyPath)]);
+      return { ca: existingCa, leaf: { certPem: normalizePem(leafCertPem), keyPem: normalizePem(leafKeyPem) } };
+    }
+    const leaf = createLeaf(existingCa, leafSpec, await newKeyPair());
+    await Promise.all([restrictMode(caSpec.keyPath), writes.writePair(leafSpec, leaf)]);
+    return { ca: existingCa, leaf };
+  }
+
+  // A new CA: its old leaf cannot verify against it, so both are generated (keys in parallel).
+  const [caKeys, leafKeys] = await Promise.all([newKeyPair(), newKeyPair()]);
+  const ca = createCa(caSpec.commonName, caKeys);
+  const leaf = createLeaf(ca.issuer, leafSpec, leafKeys);
+  await Promise.all([writes.writePair(caSpec, ca), writes.writePair(leafSpec, leaf)]);
+  return { ca: ca.issuer, leaf };
+}
+
+/** Returns the issuer if the stored CA is one we can keep using, otherwise undefined. */
+function loadCa(certPem: string, keyPem: string): Issuer | undefined {
+  try {
+    const cert = new X509Certificate(certPem);
+    const key = createPrivateKey(keyPem);
+    if (!cert.ca || !isP256(key) || !cert.checkPrivateKey(key) || !isCurrent(cert)) return undefined;
+    const fields = certificateFields(cert.raw);
+    return {
+      certPem: normalizePem(certPem),
+      cert,
+      key,
+      subjectDer: fields.subject,
+      keyId: fields.subjectKeyId ?? keyIdentifier(fields.spki),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function createCa(commonName: string, keys: KeyPair): { issuer: Issuer; certPem: string; keyPem: string } {
+  const spki = keys.publicKey.export({ format: 'der', type: 'spki' });
+  const keyId = keyIdentifier(spki);
+  const name = distinguishedName(commonName);
+  const notBefore = new Date(Date.now() - BACKDATE_MS);
+  const certPem = buildCertificate({
+    issuer: name,
+    subject: name,
+    notBefore,
+    notAfter: new Date(notBefore.getTime() + CA_VALIDITY_MS),
+    spki,
+    signingKey: keys.privateKey,
+    extensions: [
+      extension(OID_BASIC_CONSTRAINTS, true, sequence(boolean(true))),
+      extension(OID_KEY_USAGE, true, namedBits([KU_DIGITAL_SIGNATURE, KU_KEY_CERT_SIGN, KU_CRL_SIGN])),
+      extension(OID_SUBJECT_KEY_IDENTIFIER, false, octetString(keyId)),
+      extension(OID_AUTHORITY_KEY_IDENTIFIER, false, sequence(implicitPrimitive(0, keyId))),
+    ],
+  });
+  return {
+    issuer: { certPem, cert: new X509Certificate(certPem), key: keys.privateKey, subjectDer: name, keyId },
+    certPem,
+    keyPem: privateKeyPem(keys.privateKey),
+  };
 }
 
 function leafIsUsable(certPem: string, keyPem: string, issuer: Issuer, spec: LeafSpec): boolean {
   try {
-    const nodeCert = new NodeX509Certificate(certPem);
-    const privateKey = createPrivateKey(keyPem);
-    if (!nodeCert.checkPrivateKey(privateKey)) return false;
-    if (!nodeCert.checkIssued(issuer.nodeCert) || !nodeCert.verify(issuer.nodeCert.publicKey)) return false;
-    const cert = new x509.X509Certificate(certPem);
+    const cert = new X509Certificate(certPem);
+    const key = createPrivateKey(keyPem);
+    if (!cert.checkPrivateKey(key)) return false;
+    if (!cert.checkIssued(issuer.cert) || !cert.verify(issuer.cert.publicKey)) return false;
     if (!isCurrent(cert)) return false;
-    if (cert.subjectName.getField('CN')[0] !== spec.commonName) return false;
+    if (commonNameOf(cert) !== spec.commonName) return false;
+    // Node reports the extended key usage OIDs as `keyUsage`.
+    if (!cert.keyUsage?.includes(spec.usage === 'server' ? OID_SERVER_AUTH : OID_CLIENT_AUTH)) return false;
     if (spec.sans) {
       const have = certificateSans(cert);
       if (!spec.sans.dnsNames.every((n) => have.dnsNames.includes(n))) return false;
@@ -308,87 +383,174 @@ function leafIsUsable(certPem: string, keyPem: string, issuer: Issuer, spec: Lea
   }
 }
 
-async function createLeaf(issuer: Issuer, spec: LeafSpec): Promise<CertAndKey> {
-  const keys = await generateKeyPair();
+function createLeaf(issuer: Issuer, spec: LeafSpec, keys: KeyPair): CertAndKey {
+  const spki = keys.publicKey.export({ format: 'der', type: 'spki' });
   const notBefore = new Date(Date.now() - BACKDATE_MS);
   let notAfter = new Date(notBefore.getTime() + LEAF_VALIDITY_MS);
-  if (notAfter > issuer.cert.notAfter) notAfter = issuer.cert.notAfter;
-  const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension(
-      [spec.usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth],
-      false,
-    ),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
-    new x509.AuthorityKeyIdentifierExtension(issuer.keyId),
+  const issuerNotAfter = Date.parse(issuer.cert.validTo);
+  if (notAfter.getTime() > issuerNotAfter) notAfter = new Date(issuerNotAfter);
+  const extensions = [
+    extension(OID_BASIC_CONSTRAINTS, true, sequence()),
+    extension(OID_KEY_USAGE, true, namedBits([KU_DIGITAL_SIGNATURE])),
+    extension(OID_EXT_KEY_USAGE, false, sequence(oid(spec.usage === 'server' ? OID_SERVER_AUTH : OID_CLIENT_AUTH))),
+    extension(OID_SUBJECT_KEY_IDENTIFIER, false, octetString(keyIdentifier(spki))),
+    extension(OID_AUTHORITY_KEY_IDENTIFIER, false, sequence(implicitPrimitive(0, issuer.keyId))),
   ];
   if (spec.sans) {
     extensions.push(
-      new x509.SubjectAlternativeNameExtension(
-        [
-          ...spec.sans.dnsNames.map((value) => ({ type: 'dns' as const, value })),
-          ...spec.sans.ips.map((value) => ({ type: 'ip' as const, value })),
-        ],
+      extension(
+        OID_SUBJECT_ALT_NAME,
         false,
+        sequence(
+          ...spec.sans.dnsNames.map((name) => implicitPrimitive(2, Buffer.from(name, 'ascii'))), // dNSName
+          ...spec.sans.ips.map((ip) => implicitPrimitive(7, parseIp(ip)!)), // iPAddress
+        ),
       ),
     );
   }
-  const cert = await x509.X509CertificateGenerator.create({
-    subject: `CN=${spec.commonName}`,
-    issuer: issuer.cert.subjectName,
+  const certPem = buildCertificate({
+    issuer: issuer.subjectDer,
+    subject: distinguishedName(spec.commonName),
     notBefore,
     notAfter,
-    publicKey: keys.publicKey,
-    signingKey: issuer.signingKey,
-    signingAlgorithm: SIGNING_ALGORITHM,
+    spki,
+    signingKey: issuer.key,
     extensions,
   });
-  return { certPem: normalizePem(cert.toString('pem')), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+  return { certPem, keyPem: privateKeyPem(keys.privateKey) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Admin token
 
-async function ensureToken(path: string): Promise<string> {
+async function ensureToken(path: string, writes: Writes): Promise<string> {
   const existing = (await readIfExists(path))?.trim();
   if (existing !== undefined && TOKEN_PATTERN.test(existing)) {
     await restrictMode(path);
     return existing;
   }
   const token = randomBytes(32).toString('base64url');
-  await writeFileAtomic(path, `${token}\n`, 0o600);
+  await writes.write(path, `${token}\n`, 0o600);
   return token;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Helpers
+// Encoding certificates (RFC 5280)
 
-function generateKeyPair(): Promise<CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(EC_KEY_ALGORITHM, true, ['sign', 'verify']);
+interface KeyPair {
+  publicKey: KeyObject;
+  privateKey: KeyObject;
 }
 
-async function exportPrivateKeyPem(key: CryptoKey): Promise<string> {
-  const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
+/** A new ECDSA P-256 key pair (generated on libuv's thread pool, so several run in parallel). */
+function newKeyPair(): Promise<KeyPair> {
+  return new Promise((resolvePair, reject) => {
+    generateKeyPair('ec', { namedCurve: 'P-256' }, (err, publicKey, privateKey) => {
+      if (err) reject(err);
+      else resolvePair({ publicKey, privateKey });
+    });
+  });
+}
+
+function privateKeyPem(key: KeyObject): string {
+  return normalizePem(key.export({ format: 'pem', type: 'pkcs8' }) as string);
+}
+
+const ECDSA_WITH_SHA256 = sequence(oid(OID_ECDSA_WITH_SHA256));
+
+interface CertificateTemplate {
+  issuer: Buffer;
+  subject: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  /** DER SubjectPublicKeyInfo */
+  spki: Buffer;
+  signingKey: KeyObject;
+  extensions: Buffer[];
+}
+
+/** Encodes and signs (ECDSA with SHA-256) a v3 certificate; returns its PEM. */
+function buildCertificate(t: CertificateTemplate): string {
+  // A positive 127-bit serial number (RFC 5280 allows up to 20 octets).
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  const tbs = sequence(
+    explicit(0, smallInteger(2)), // v3
+    unsignedInteger(serial),
+    ECDSA_WITH_SHA256,
+    t.issuer,
+    sequence(time(t.notBefore), time(t.notAfter)),
+    t.subject,
+    t.spki,
+    explicit(3, sequence(...t.extensions)),
+  );
+  // crypto.sign returns the DER ECDSA-Sig-Value X.509 wants.
+  const signature = sign('sha256', tbs, t.signingKey);
+  const der = sequence(tbs, ECDSA_WITH_SHA256, bitString(signature));
   const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN PRIVATE KEY-----\n${lines.join('\n')}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
+
+function extension(id: string, critical: boolean, value: Buffer): Buffer {
+  return critical ? sequence(oid(id), boolean(true), octetString(value)) : sequence(oid(id), octetString(value));
+}
+
+/** Name with a single CN attribute. */
+function distinguishedName(commonName: string): Buffer {
+  return sequence(set(sequence(oid(OID_COMMON_NAME), utf8String(commonName))));
+}
+
+/** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits. */
+function keyIdentifier(spki: Buffer): Buffer {
+  const [, subjectPublicKey] = children(readElement(spki).content);
+  if (!subjectPublicKey || subjectPublicKey.tag !== 0x03) throw new Error('malformed SubjectPublicKeyInfo');
+  return createHash('sha1').update(subjectPublicKey.content.subarray(1)).digest();
+}
+
+/** The fields of a certificate's DER that node:crypto does not expose. */
+function certificateFields(der: Buffer): { subject: Buffer; spki: Buffer; subjectKeyId?: Buffer } {
+  const [tbs] = children(readElement(der).content);
+  if (!tbs || tbs.tag !== 0x30) throw new Error('malformed certificate');
+  const fields = children(tbs.content);
+  // [0] version (optional), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
+  const first = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const subject = fields[first + 4];
+  const spki = fields[first + 5];
+  if (!subject || subject.tag !== 0x30 || !spki || spki.tag !== 0x30) throw new Error('malformed certificate');
+  let subjectKeyId: Buffer | undefined;
+  const extensions = fields.find((f) => f.tag === 0xa3);
+  if (extensions) {
+    for (const ext of children(readElement(extensions.content).content)) {
+      const parts = children(ext.content);
+      if (parts[0]?.tag !== 0x06 || decodeOid(parts[0].content) !== OID_SUBJECT_KEY_IDENTIFIER) continue;
+      const value = parts[parts.length - 1];
+      if (value?.tag === 0x04) {
+        const keyId = readElement(value.content);
+        if (keyId.tag === 0x04 && keyId.content.length > 0) subjectKeyId = Buffer.from(keyId.content);
+      }
+    }
+  }
+  return { subject: Buffer.from(subject.raw), spki: Buffer.from(spki.raw), subjectKeyId };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
 
 function isP256(key: KeyObject): boolean {
   return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
 }
 
 /** Already valid (allowing for clock skew) and not within the renewal window. */
-function isCurrent(cert: x509.X509Certificate, now = Date.now()): boolean {
-  return cert.notBefore.getTime() <= now + BACKDATE_MS && cert.notAfter.getTime() - now > RENEW_BEFORE_MS;
+function isCurrent(cert: X509Certificate, now = Date.now()): boolean {
+  const notBefore = Date.parse(cert.validFrom);
+  const notAfter = Date.parse(cert.validTo);
+  return notBefore <= now + BACKDATE_MS && notAfter - now > RENEW_BEFORE_MS;
 }
 
-/**
- * Each file is replaced atomically; if we stop between the two, the next run sees a key that
- * does not match its certificate and regenerates the pair.
- */
-async function writePair(certPath: string, certPem: string, keyPath: string, keyPem: string): Promise<void> {
-  await Promise.all([writeFileAtomic(keyPath, keyPem, 0o600), writeFileAtomic(certPath, certPem, 0o644)]);
+/** The CN of a certificate's subject (Node renders the subject as `KEY=value` lines). */
+function commonNameOf(cert: X509Certificate): string | undefined {
+  const line = cert.subject.split('\n').find((l) => l.startsWith('CN='));
+  return line?.slice(3);
 }
 
 function normalizePem(pem: string): string {

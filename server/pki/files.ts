@@ -1,14 +1,23 @@
 // Small file helpers shared by the PKI and kubeconfig writers.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+export interface WriteOptions {
+  /**
+   * fsync the file before renaming it into place (default true). Callers writing several files
+   * into one directory can pass false and call syncDir once afterwards.
+   */
+  sync?: boolean;
+}
 
 /**
  * Writes `data` to `path` atomically: a temporary file in the same directory is written,
- * flushed and renamed over the target, so readers see either the old or the new content.
- * Parent directories are created (mode 0700) when missing.
+ * (by default) flushed and renamed over the target, so readers see either the old or the new
+ * content. Parent directories are created (mode 0700) when missing.
  */
-export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {
+export async function writeFileAtomic(path: string, data: string, mode = 0o600, options: WriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
@@ -19,7 +28,7 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
       await fh.writeFile(data, 'utf8');
       // The umask may have cleared bits we asked for; make the mode exact.
       await fh.chmod(mode);
-      await fh.sync();
+      if (options.sync !== false) await fh.sync();
     } finally {
       await fh.close();
     }
@@ -27,6 +36,19 @@ export async function writeFileAtomic(path: string, data: string, mode = 0o600):
     renamed = true;
   } finally {
     if (!renamed) await unlink(tmp).catch(() => undefined);
+  }
+}
+
+/** fsyncs a directory, making renames into it durable (best effort: not every platform allows it). */
+export async function syncDir(dir: string): Promise<void> {
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // e.g. Windows cannot open directories; nothing more we can do.
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
 }
 

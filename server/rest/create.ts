@@ -14,7 +14,7 @@ export async function createObject(r: RestRequest): Promise<void> {
   if (r.info.name || r.info.subresource) throw badRequest('create is not allowed on a named object: POST to the collection');
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
   const dryRun = isDryRun(r.query);
-  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   checkKind(r.def, body);
   const obj = asKubeObject(body);
   checkNamespaceMatches(r, obj);

@@ -42,7 +42,7 @@ export async function serveScale(r: RestRequest): Promise<void> {
   }
   let change: (current: Readonly<KubeObject>) => Record<string, unknown>;
   if (r.info.verb === 'update') {
-    const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+    const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
     change = () => body;
   } else {
     const media = mediaTypeOf(r.req.headers['content-type']);

@@ -83,7 +83,7 @@ export async function guaranteedUpdate(r: RestRequest, mutate: Mutation): Promis
 /** PUT /…/<resource>/<name>[/status] */
 export async function updateObject(r: RestRequest): Promise<void> {
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
-  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
   checkKind(r.def, body);
   const obj = asKubeObject(body);
   if (obj.metadata.name !== undefined && obj.metadata.name !== r.info.name) {
