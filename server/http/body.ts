@@ -41,7 +41,7 @@ export function mediaTypeOf(contentType: string | undefined): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
-const ACCEPTED_BODY_TYPES = 'application/json, application/yaml';
+const ACCEPTED_BODY_TYPES = 'application/json, application/yaml, application/vnd.kubernetes.protobuf';
 
 /** Decodes a create/update body as JSON (the default) or YAML into a plain object. */
 export async function decodeObjectBody(body: Buffer, contentType: string | undefined): Promise<Record<string, unknown>> {
@@ -51,6 +51,8 @@ export async function decodeObjectBody(body: Buffer, contentType: string | undef
     value = parseJson(body);
   } else if (media === 'application/yaml' || media === 'application/x-yaml' || media === 'text/yaml') {
     value = await parseYamlBody(body);
+  } else if (media === 'application/vnd.kubernetes.protobuf') {
+    value = await decodeProtobufBody(body);
   } else {
     throw unsupportedMediaType(
       `the body of the request was in an unknown format - accepted media types include: ${ACCEPTED_BODY_TYPES}`,
@@ -71,6 +73,19 @@ export function parseJson(body: Buffer | string): unknown {
   } catch (err) {
     throw badRequest(`error decoding JSON body: ${(err as Error).message}`);
   }
+}
+
+let protobufModule: Promise<typeof import('../protobuf/decode.js')> | undefined;
+
+/** Decodes a Kubernetes protobuf body (what kubectl's typed clients send) into its JSON form. */
+export async function decodeProtobufBody(body: Buffer): Promise<unknown> {
+  // Loaded on first use: most clients send JSON, and start-up should not pay for the schema tables.
+  protobufModule ??= import('../protobuf/decode.js').catch((err: unknown) => {
+    protobufModule = undefined;
+    throw err;
+  });
+  const { decodeKubernetesProtobuf } = await protobufModule;
+  return decodeKubernetesProtobuf(body);
 }
 
 let yamlModule: Promise<typeof import('yaml')> | undefined;

@@ -3,7 +3,7 @@ import { badRequest, conflict, forbidden, invalid, notFound, withDetails } from 
 import type { KubeObject } from '../api/types.js';
 import { StoreError, type StoredRecord } from '../../storage/store.js';
 import { chooseOutput } from '../http/accept.js';
-import { mediaTypeOf, parseJson, readBody } from '../http/body.js';
+import { decodeProtobufBody, mediaTypeOf, parseJson, readBody } from '../http/body.js';
 import { intParam } from '../http/query.js';
 import { sendJsonText } from '../http/respond.js';
 import { resourceOf, type RestRequest, type RestServices } from './context.js';
@@ -36,8 +36,10 @@ async function readDeleteOptions(r: RestRequest): Promise<DeleteOptions> {
   const raw = await readBody(r.req);
   if (raw.length > 0 && raw.toString('utf8').trim() !== '') {
     const media = mediaTypeOf(r.req.headers['content-type']);
-    if (media && media !== 'application/json') throw badRequest(`DeleteOptions must be JSON, not ${media}`);
-    const body = parseJson(raw);
+    let body: unknown;
+    if (media === 'application/vnd.kubernetes.protobuf') body = await decodeProtobufBody(raw);
+    else if (!media || media === 'application/json') body = parseJson(raw);
+    else throw badRequest(`DeleteOptions must be JSON or protobuf, not ${media}`);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badRequest('DeleteOptions must be a JSON object');
     const b = body as Record<string, unknown>;
     if (b['kind'] !== undefined && b['kind'] !== 'DeleteOptions') throw badRequest(`expected DeleteOptions, got ${String(b['kind'])}`);
