@@ -20,6 +20,7 @@ test('defaults', () => {
     kubeconfig: '.kage/kubeconfig',
     discoveryTimeoutMs: 5000,
     availabilityCheckIntervalMs: 10_000,
+    watchBookmarkIntervalMs: 60_000,
     apiServices: [],
     logLevel: 'info',
     help: false,
@@ -201,4 +202,9 @@ test('usage lists every flag with its default and description', () => {
   assert.match(text, /--availability-check-interval duration\n\s+.*\(default 10s\)/);
   assert.match(text, /--api-service <group>\/<version>=<https-url>\n\s+.*\(repeatable\)/);
   assert.match(text, /--log-level debug\|info\|warn\|error\n\s+.*\(default "info"\)/);
+});
+
+test('--watch-bookmark-interval takes a duration and refuses tiny ones', () => {
+  assert.equal(parseKageFlags(['--watch-bookmark-interval', '2s']).watchBookmarkIntervalMs, 2000);
+  assert.throws(() => parseKageFlags(['--watch-bookmark-interval', '1ms']), /watch-bookmark-interval/);
 });
