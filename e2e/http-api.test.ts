@@ -14,7 +14,8 @@ function reference<T = any>(name: string): T {
 let kage: KageProcess;
 
 before(async () => {
-  kage = await startKage();
+  // Short bookmark interval so the periodic BOOKMARK test does not wait a minute.
+  kage = await startKage({ extraArgs: ['--watch-bookmark-interval', '300ms'] });
 });
 
 after(async () => {
@@ -173,6 +174,26 @@ test('watch with sendInitialEvents: initial ADDEDs, then a BOOKMARK marking thei
     assert.ok(Number(c.metadata.resourceVersion) > bookmarkRv);
   } finally {
     stream.close();
+  }
+});
+
+test('allowWatchBookmarks: periodic BOOKMARKs carry the current resourceVersion; without it none come', async () => {
+  const ns = await newNamespace('bookmarks');
+  const made = await createCm(ns, 'x');
+  const rv = made.metadata.resourceVersion;
+  const withBookmarks = await kage.stream('GET', `/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}&allowWatchBookmarks=true`);
+  const without = await kage.stream('GET', `/api/v1/namespaces/${ns}/configmaps?watch=true&resourceVersion=${rv}`);
+  try {
+    const line = await withBookmarks.waitForLine((l) => l.includes('"BOOKMARK"'), 5000);
+    const ev = JSON.parse(line) as WatchEvent;
+    assert.equal(ev.object.kind, 'ConfigMap');
+    assert.ok(Number(ev.object.metadata.resourceVersion) >= Number(rv), 'a bookmark is never older than where the watch started');
+    assert.equal(ev.object.metadata.annotations, undefined, 'periodic bookmarks are not the initial-events-end marker');
+    await new Promise((r) => setTimeout(r, 700));
+    assert.ok(!without.lines.some((l) => l.includes('BOOKMARK')), 'no bookmarks unless asked for');
+  } finally {
+    withBookmarks.close();
+    without.close();
   }
 });
 
