@@ -97,7 +97,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(async (req: Request, res: Response) => {
     const ctx = contexts.get(req)!;
     if (!ctx.info.isResourceRequest) throw pathNotFound();
-    await serveResource(deps.rest, ctx.info, ctx.query, req, res);
+    await serveResource(deps.rest, ctx.info, ctx.query, req, res, ctx.user);
   });
 
   // 1 (again). Recovery: anything thrown becomes a Status; nothing takes the process down.

@@ -1,5 +1,7 @@
 // A built-in resource is a row of data: this file says what a row holds.
 import type { KubeObject, StatusCause } from '../api/types.js';
+import type { Authenticator, UserInfo } from '../auth/authenticate.js';
+import type { Authorizer } from '../auth/authorize.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
@@ -62,6 +64,22 @@ export interface ResourceDef {
   validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
   /** Objects created at first start in this resource (e.g. the four namespaces). */
   seed?: KubeObject[];
+  /**
+   * Virtual create-only kinds (TokenReview, SubjectAccessReview, ...): computes the response (status
+   * included) from the decoded body; nothing is stored. Such rows serve create only.
+   */
+  review?: (obj: KubeObject, ctx: ReviewContext) => KubeObject | Promise<KubeObject>;
+}
+
+/** What a review hook is given besides the object. */
+export interface ReviewContext {
+  /** The authenticated user making the request. */
+  user: UserInfo;
+  /** The request's namespace ("" for cluster-scoped kinds). */
+  namespace: string;
+  /** The server's authenticator (TokenReview); absent when the server has none. */
+  authenticator?: Authenticator;
+  authorizer: Authorizer;
 }
 
 export interface GroupVersion {

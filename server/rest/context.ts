@@ -1,6 +1,8 @@
 // What every REST handler is given: the shared services and the parsed request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../../storage/store.js';
+import type { Authenticator, UserInfo } from '../auth/authenticate.js';
+import type { Authorizer } from '../auth/authorize.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Registry } from '../registry/registry.js';
 import type { ResourceDef } from '../registry/types.js';
@@ -10,6 +12,10 @@ export interface RestServices {
   registry: Registry;
   /** Interval of BOOKMARK events on watches that allow them. */
   bookmarkIntervalMs: number;
+  /** Answers TokenReviews (virtual.ts); absent: TokenReviews are echoed without a status. */
+  authenticator?: Authenticator;
+  /** Answers access reviews (virtual.ts); absent: AlwaysAllow. */
+  authorizer?: Authorizer;
 }
 
 export interface RestRequest {
@@ -19,6 +25,8 @@ export interface RestRequest {
   query: URLSearchParams;
   req: IncomingMessage;
   res: ServerResponse;
+  /** The authenticated user (set by the handler chain). */
+  user?: UserInfo;
 }
 
 /** The qualified resource used in messages and Status details. */

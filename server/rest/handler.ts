@@ -1,6 +1,7 @@
 // Routes a resource request to the generic verb handler for its registry row.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StatusError, methodNotAllowed } from '../api/errors.js';
+import type { UserInfo } from '../auth/authenticate.js';
 import type { RequestInfo } from '../http/request-info.js';
 import type { Verb } from '../registry/types.js';
 import type { RestRequest, RestServices } from './context.js';
@@ -10,6 +11,7 @@ import { patchObject } from './patch.js';
 import { getObject, listObjects } from './read.js';
 import { serveScale } from './scale.js';
 import { updateObject } from './update.js';
+import { createVirtual } from './virtual.js';
 import { watchObjects } from './watch.js';
 
 /** The 404 the real server gives for paths it does not serve. */
@@ -25,6 +27,7 @@ const SUBRESOURCE_VERBS: readonly string[] = ['get', 'update', 'patch'];
 /** Serves a resource request against the built-in registry; throws StatusError for what it refuses. */
 export async function serveResource(
   services: RestServices, info: RequestInfo, query: URLSearchParams, req: IncomingMessage, res: ServerResponse,
+  user?: UserInfo,
 ): Promise<void> {
   const def = services.registry.find(info.group, info.version, info.resource);
   if (!def) throw pathNotFound();
@@ -33,6 +36,7 @@ export async function serveResource(
   if (!def.namespaced && info.namespace && !(def.plural === 'namespaces')) throw pathNotFound();
   if (def.namespaced && !info.namespace && info.name) throw pathNotFound();
   const r: RestRequest = { services, info, def, query, req, res };
+  if (user) r.user = user;
 
   if (info.subresource) {
     const sub = def.subresources.find((s) => s.name === info.subresource);
@@ -53,7 +57,7 @@ export async function serveResource(
     case 'get': return getObject(r);
     case 'list': return listObjects(r);
     case 'watch': return watchObjects(r);
-    case 'create': return createObject(r);
+    case 'create': return def.review ? createVirtual(r) : createObject(r);
     case 'update': return updateObject(r);
     case 'patch': return patchObject(r);
     case 'delete': return deleteObject(r);

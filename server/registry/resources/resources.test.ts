@@ -45,7 +45,20 @@ test('the rows: exactly the built-in resources, each complete', () => {
     'apiregistration.k8s.io/v1/apiservices',
     'apps/v1/deployments',
     'events.k8s.io/v1/events',
+    'authentication.k8s.io/v1/selfsubjectreviews',
+    'authentication.k8s.io/v1/tokenreviews',
+    'authorization.k8s.io/v1/localsubjectaccessreviews',
+    'authorization.k8s.io/v1/selfsubjectaccessreviews',
+    'authorization.k8s.io/v1/selfsubjectrulesreviews',
+    'authorization.k8s.io/v1/subjectaccessreviews',
+    'admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+    'admissionregistration.k8s.io/v1/validatingadmissionpolicies',
+    'admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
+    'admissionregistration.k8s.io/v1/validatingwebhookconfigurations',
     'coordination.k8s.io/v1/leases',
+    'discovery.k8s.io/v1/endpointslices',
+    'flowcontrol.apiserver.k8s.io/v1/flowschemas',
+    'flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations',
   ]);
   assert.equal(new Set(ids).size, ids.length, 'plural unique per group version');
   const registry = new Registry(builtinResources);
@@ -77,13 +90,26 @@ test('shortNames, categories, scope and verbs as the real server', () => {
     'apps/deployments': { short: ['deploy'], cat: ['all'], namespaced: true },
     'events.k8s.io/events': { short: ['ev'], namespaced: true },
     'coordination.k8s.io/leases': { short: [], namespaced: true },
+    'authentication.k8s.io/selfsubjectreviews': { short: [], namespaced: false },
+    'authentication.k8s.io/tokenreviews': { short: [], namespaced: false },
+    'authorization.k8s.io/localsubjectaccessreviews': { short: [], namespaced: true },
+    'authorization.k8s.io/selfsubjectaccessreviews': { short: [], namespaced: false },
+    'authorization.k8s.io/selfsubjectrulesreviews': { short: [], namespaced: false },
+    'authorization.k8s.io/subjectaccessreviews': { short: [], namespaced: false },
+    'admissionregistration.k8s.io/mutatingwebhookconfigurations': { short: [], cat: ['api-extensions'], namespaced: false },
+    'admissionregistration.k8s.io/validatingadmissionpolicies': { short: [], cat: ['api-extensions'], namespaced: false },
+    'admissionregistration.k8s.io/validatingadmissionpolicybindings': { short: [], cat: ['api-extensions'], namespaced: false },
+    'admissionregistration.k8s.io/validatingwebhookconfigurations': { short: [], cat: ['api-extensions'], namespaced: false },
+    'discovery.k8s.io/endpointslices': { short: [], namespaced: true },
+    'flowcontrol.apiserver.k8s.io/flowschemas': { short: [], namespaced: false },
+    'flowcontrol.apiserver.k8s.io/prioritylevelconfigurations': { short: [], namespaced: false },
   };
   for (const d of builtinResources) {
     const e = expect[`${d.group}/${d.plural}`]!;
     assert.deepEqual(d.shortNames, e.short, d.plural);
     assert.deepEqual(d.categories, e.cat ?? [], d.plural);
     assert.equal(d.namespaced, e.namespaced, d.plural);
-    const wantVerbs = d.plural === 'namespaces' ? ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] : ALL_VERBS;
+    const wantVerbs = d.plural === 'namespaces' ? ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] : d.review ? ['create'] : ALL_VERBS;
     assert.deepEqual(d.verbs, wantVerbs, d.plural);
   }
   assert.deepEqual(
@@ -94,10 +120,16 @@ test('shortNames, categories, scope and verbs as the real server', () => {
     ],
   );
   const withStatus = builtinResources.filter((d) => d.subresources.some((s) => s.name === 'status')).map((d) => d.plural);
-  assert.deepEqual(withStatus, ['namespaces', 'nodes', 'persistentvolumeclaims', 'pods', 'services', 'apiservices', 'deployments']);
+  assert.deepEqual(withStatus, [
+    'namespaces', 'nodes', 'persistentvolumeclaims', 'pods', 'services', 'apiservices', 'deployments',
+    'validatingadmissionpolicies', 'flowschemas', 'prioritylevelconfigurations',
+  ]);
   assert.deepEqual(
     builtinResources.filter((d) => d.generation).map((d) => d.plural),
-    ['deployments'],
+    [
+      'deployments', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings',
+      'validatingwebhookconfigurations', 'endpointslices', 'flowschemas', 'prioritylevelconfigurations',
+    ],
   );
 });
 
