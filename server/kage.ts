@@ -8,9 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { openLevelStore } from '../storage/leveldb-store.js';
 import type { Store } from '../storage/store.js';
 import { createApp } from './app.js';
-import { StaticTokens } from './auth/authenticate.js';
+import { RequestAuthenticator, StaticTokens } from './auth/authenticate.js';
+import { AlwaysAllowAuthorizer } from './auth/authorize.js';
+import { writeExtensionAuthentication } from './auth/extension-authentication.js';
 import { startNamespaceLifecycle, type Controller } from './controllers/namespace-lifecycle.js';
-import { createDiscoveryHandler } from './discovery/handler.js';
 import { versionInfo } from './discovery/version.js';
 import { ensurePki } from './pki/certificates.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
@@ -20,6 +21,10 @@ import type { RestServices } from './rest/context.js';
 import { closeAllWatches } from './rest/watch.js';
 import { seedObjects } from './seed.js';
 import { registerLocalAPIServices } from '../aggregator/local-apiservices.js';
+import { startAggregator, type Aggregator } from '../aggregator/index.js';
+import { DiscoveryManager } from '../aggregator/discovery-manager.js';
+import { createAggregatedDiscoveryHandler } from '../aggregator/discovery-wiring.js';
+import { OpenAPIAggregator } from '../aggregator/openapi-aggregator.js';
 export interface KageOptions {
   /** 0 picks a free port. */
   port: number;
@@ -88,16 +93,37 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
   const version = kageVersion();
   const [pki, store] = await Promise.all([ensurePki(dataDir, extraSans), openLevelStore(join(dataDir, 'store'))]);
   let store_: Store | undefined = store;
+  let aggregator: Aggregator | undefined;
+  let remoteDiscovery: DiscoveryManager | undefined;
+  let openapi: OpenAPIAggregator | undefined;
   try {
     const registry = new Registry(builtinResources);
     await seedObjects(store, registry);
+    await writeExtensionAuthentication(store, registry, pki);
     await registerLocalAPIServices(store, registry);
     const rest: RestServices = { store, registry, bookmarkIntervalMs: opts.watchBookmarkIntervalMs ?? 60_000 };
     const tokens = new StaticTokens();
     tokens.add(pki.adminToken, { name: 'admin', groups: ['system:masters'] });
+    rest.authenticator = new RequestAuthenticator(tokens);
+    rest.authorizer = new AlwaysAllowAuthorizer();
+    // The aggregation layer: its proxy answers before discovery, and upgrade requests go straight to it.
+    aggregator = await startAggregator({
+      store, registry, pki,
+      authenticate: (req) => rest.authenticator?.authenticateRequest(req),
+      ...(opts.discoveryTimeoutMs !== undefined ? { discoveryTimeoutMs: opts.discoveryTimeoutMs } : {}),
+      ...(opts.availabilityCheckIntervalMs !== undefined ? { availabilityCheckIntervalMs: opts.availabilityCheckIntervalMs } : {}),
+      apiServices: opts.apiServices ?? [],
+      ...(opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {}),
+    });
 
     let serverAddress = '';
-    const discovery = createDiscoveryHandler({ registry, serverAddress: () => serverAddress });
+    // Backends' discovery is fetched in the background and merged into /apis; requests never wait on a backend.
+    const discoveryTimeoutMs = opts.discoveryTimeoutMs ?? 5000;
+    const aggLog = opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {};
+    remoteDiscovery = new DiscoveryManager({ registry: aggregator.apiServices, fetcher: aggregator.fetcher, discoveryTimeoutMs, ...aggLog }).start();
+    openapi = new OpenAPIAggregator({ registry: aggregator.apiServices, fetcher: aggregator.fetcher, indexTimeoutMs: discoveryTimeoutMs, ...aggLog }).start();
+    const discovery = createAggregatedDiscoveryHandler({ registry, serverAddress: () => serverAddress }, remoteDiscovery);
+    const openapiHandler = openapi;
     const versionBody = versionInfo(version);
     const app = createApp({
       rest,
@@ -108,11 +134,14 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
         { name: 'log', check: () => true },
         { name: 'etcd', check: () => store_ !== undefined },
       ],
-      early: [(req, res) => discovery.handle(req, res)],
+      early: [aggregator.proxy, (req, res) => discovery.handle(req, res), (req, res) => openapiHandler.handle(req, res)],
       ...(opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {}),
     });
 
-    const server = createServer({ key: pki.servingKeyPem, cert: pki.servingCertPem, ca: pki.caCertPem }, app);
+    // Client certificates are asked for, not required: those that verify against the cluster CA authenticate.
+    const server = createServer({
+      key: pki.servingKeyPem, cert: pki.servingCertPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false,
+    }, app);
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     const sockets = new Set<Socket>();
@@ -123,6 +152,7 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
     // A client that sends garbage instead of TLS or HTTP gets dropped, never the process.
     server.on('clientError', (_err, socket) => socket.destroy());
     server.on('tlsClientError', () => undefined);
+    server.on('upgrade', aggregator.handleUpgrade);
 
     const port = await listen(server, opts.port, opts.bindAddress);
     const host = hostForUrl(opts.bindAddress);
@@ -140,6 +170,9 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
       close() {
         closing ??= (async () => {
           for (const c of controllers) c.stop();
+          remoteDiscovery?.stop();
+          openapi?.stop();
+          aggregator?.stop();
           closeAllWatches();
           await new Promise<void>((done) => {
             server.close(() => done());
@@ -154,6 +187,9 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
       },
     };
   } catch (err) {
+    remoteDiscovery?.stop();
+    openapi?.stop();
+    aggregator?.stop();
     await store.close().catch(() => undefined);
     throw err;
   }

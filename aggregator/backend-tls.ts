@@ -1,0 +1,114 @@
+// TLS towards extension API servers, per APIService, as kube-aggregator builds its transport
+// (remote.BuildTransportConfig): the server certificate is verified against spec.caBundle (or the system roots
+// when there is none) for the name "<service>.<namespace>.svc", or not at all with spec.insecureSkipTLSVerify;
+// kage presents its front-proxy client certificate so the backend can trust the X-Remote-* identity headers.
+// One keep-alive https.Agent per APIService is cached and replaced when a TLS-relevant field changes.
+import { Agent } from 'node:https';
+import { createSecureContext, type ConnectionOptions } from 'node:tls';
+import type { APIServiceInfo } from './apiservice-registry.js';
+
+/**
+ * Idle kept-alive connections are closed after this, before Node servers (keepAliveTimeout 5 s) close them from
+ * their side, which would race with a request being sent on them. (Busy connections are not affected.)
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = 4000;
+
+/** The client certificate kage presents to extension API servers (the front-proxy client). */
+export interface ClientIdentity {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface BackendTlsOptions {
+  /** Use insecureSkipTLSVerify regardless of the APIService (the availability probe does, as the real one). */
+  skipVerify?: boolean;
+}
+
+/** The TLS client options for one APIService, or why they cannot be built. */
+export type TlsBuild = { ok: true; options: ConnectionOptions; fingerprint: string } | { ok: false; error: string };
+
+/** The name the backend's certificate is verified for: "<service>.<namespace>.svc". */
+export function serverNameFor(apiService: APIServiceInfo): string {
+  const svc = apiService.service;
+  return svc ? `${svc.name}.${svc.namespace}.svc` : '';
+}
+
+/** Builds the TLS options for an APIService (no network access). */
+export function buildTlsOptions(apiService: APIServiceInfo, identity: ClientIdentity, opts: BackendTlsOptions = {}): TlsBuild {
+  const insecure = opts.skipVerify === true || apiService.insecureSkipTLSVerify;
+  const options: ConnectionOptions = {
+    servername: serverNameFor(apiService),
+    cert: identity.certPem,
+    key: identity.keyPem,
+    rejectUnauthorized: !insecure,
+  };
+  if (apiService.caBundle && !insecure) {
+    const pem = Buffer.from(apiService.caBundle, 'base64').toString('utf8');
+    // transport.New fails the same way for a caBundle without a PEM certificate in it.
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) return { ok: false, error: 'unable to load root certificates: unable to parse bytes as PEM block' };
+    try {
+      createSecureContext({ ca: pem });
+    } catch (err) {
+      return { ok: false, error: `unable to load root certificates: ${(err as Error).message}` };
+    }
+    options.ca = pem;
+  }
+  const fingerprint = JSON.stringify([options.servername, insecure, insecure ? '' : (apiService.caBundle ?? '')]);
+  return { ok: true, options, fingerprint };
+}
+
+interface CachedAgent {
+  fingerprint: string;
+  agent: Agent;
+  options: ConnectionOptions;
+}
+
+/** Keep-alive agents (and raw TLS options, for upgrades) per APIService. */
+export class BackendTls {
+  private readonly agents = new Map<string, CachedAgent>();
+
+  constructor(private readonly identity: ClientIdentity) {}
+
+  /** TLS options for a direct tls.connect (upgrade requests); same rules as the agents. */
+  options(apiService: APIServiceInfo, opts: BackendTlsOptions = {}): TlsBuild {
+    return buildTlsOptions(apiService, this.identity, opts);
+  }
+
+  /** The agent for an APIService, created or replaced when its TLS-relevant spec changed; or the build error. */
+  agentFor(apiService: APIServiceInfo, opts: BackendTlsOptions = {}): { ok: true; agent: Agent } | { ok: false; error: string } {
+    const built = buildTlsOptions(apiService, this.identity, opts);
+    if (!built.ok) return built;
+    const key = `${apiService.name}${opts.skipVerify ? '\u0000probe' : ''}`;
+    const cached = this.agents.get(key);
+    if (cached && cached.fingerprint === built.fingerprint) return { ok: true, agent: cached.agent };
+    if (cached) retire(cached.agent);
+    // Sessions are per agent, so a replaced agent never resumes a session verified under old settings.
+    const agent = new Agent({ keepAlive: true, maxFreeSockets: 16, timeout: IDLE_SOCKET_TIMEOUT_MS, ...built.options });
+    this.agents.set(key, { fingerprint: built.fingerprint, agent, options: built.options });
+    return { ok: true, agent };
+  }
+
+  /** Drops the agents of an APIService that is gone (connections in use finish first). */
+  forget(name: string): void {
+    for (const key of [name, `${name}\u0000probe`]) {
+      const cached = this.agents.get(key);
+      if (!cached) continue;
+      retire(cached.agent);
+      this.agents.delete(key);
+    }
+  }
+
+  /** Closes every agent's idle connections; connections in use are closed when they finish. */
+  close(): void {
+    for (const cached of this.agents.values()) retire(cached.agent);
+    this.agents.clear();
+  }
+}
+
+/** Closes an agent's idle sockets now and every busy one as soon as its exchange is over. */
+function retire(agent: Agent): void {
+  agent.keepSocketAlive = () => false;
+  for (const list of Object.values(agent.freeSockets)) {
+    for (const socket of list ?? []) socket.destroy();
+  }
+}
