@@ -56,7 +56,9 @@ export class HttpsBackendFetcher implements BackendFetcher {
   /** GETs `path` from one given address of the APIService's backend. */
   getFrom(apiService: APIServiceInfo, address: BackendAddress, path: string, opts: FetchOptions): Promise<BackendResponse> {
     const url = `https://${joinHostPort(address.host, address.port)}${path}`;
-    const fail = (detail: string): BackendRequestError => new BackendRequestError(`Get ${JSON.stringify(url)}: ${detail}`, url);
+    const method = opts.method ?? 'GET';
+    const verb = method === 'GET' ? 'Get' : 'Delete';
+    const fail = (detail: string): BackendRequestError => new BackendRequestError(`${verb} ${JSON.stringify(url)}: ${detail}`, url);
     const agent = this.opts.tls.agentFor(apiService, { skipVerify: opts.skipVerify === true });
     if (!agent.ok) return Promise.reject(fail(agent.error));
     const headers: Record<string, string | string[]> = {
@@ -92,13 +94,13 @@ export class HttpsBackendFetcher implements BackendFetcher {
       opts.signal?.addEventListener('abort', onAbort);
 
       const send = (mayRetry: boolean): void => {
-        const attempt = httpsRequest({ host: address.host, port: address.port, method: 'GET', path, headers, agent: agent.agent });
+        const attempt = httpsRequest({ host: address.host, port: address.port, method, path, headers, agent: agent.agent });
         req = attempt;
         attempt.on('error', (err: NodeJS.ErrnoException) => {
           if (attempt !== req) return;
           // A kept-alive connection the server had just closed: send again on a new one (as Go's transport does).
           const reused = (attempt as ClientRequest & { reusedSocket?: boolean }).reusedSocket === true;
-          if (mayRetry && reused && !headersReceived && !settled && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+          if (mayRetry && method === 'GET' && reused && !headersReceived && !settled && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
             send(false);
             return;
           }

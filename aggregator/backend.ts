@@ -25,6 +25,8 @@ export interface BackendResponse {
 }
 
 export interface BackendGetOptions {
+  /** GET unless said (the namespace controller DELETEs collections). */
+  method?: 'GET' | 'DELETE';
   /** The whole exchange (resolve, connect, TLS, response body) must finish within this. */
   timeoutMs: number;
   accept?: string;

@@ -25,6 +25,7 @@ import { startAggregator, type Aggregator } from '../aggregator/index.js';
 import { DiscoveryManager } from '../aggregator/discovery-manager.js';
 import { createAggregatedDiscoveryHandler } from '../aggregator/discovery-wiring.js';
 import { OpenAPIAggregator } from '../aggregator/openapi-aggregator.js';
+import { remoteNamespaceContent } from '../aggregator/namespace-content.js';
 export interface KageOptions {
   /** 0 picks a free port. */
   port: number;
@@ -158,7 +159,8 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
     const host = hostForUrl(opts.bindAddress);
     serverAddress = `${host.replace(/^\[|\]$/g, '')}:${port}`;
     const url = `https://${host}:${port}`;
-    const controllers: Controller[] = [await startNamespaceLifecycle(rest)];
+    const remoteContent = remoteNamespaceContent(aggregator.apiServices, remoteDiscovery, aggregator.fetcher, discoveryTimeoutMs);
+    const controllers: Controller[] = [await startNamespaceLifecycle(rest, () => remoteContent)];
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: pki.adminToken });
 
     let closing: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import type { RestServices } from '../rest/context.js';
 import { deleteByName } from '../rest/delete.js';
 import { listPrefix } from '../rest/keys.js';
 import { nowTimestamp } from '../rest/strategy.js';
+import type { RemoteNamespaceContent } from '../../aggregator/namespace-content.js';
 
 const NAMESPACE_PREFIX = '/registry/core/namespaces/';
 const RETRY_MS = 500;
@@ -22,8 +23,11 @@ interface NamespaceCondition {
   message: string;
 }
 
-/** Starts the controller; it reacts to namespace changes and retries namespaces still holding content. */
-export async function startNamespaceLifecycle(services: RestServices): Promise<Controller> {
+/**
+ * Starts the controller; it reacts to namespace changes and retries namespaces still holding content.
+ * `remote` (the aggregation layer) adds what extension API servers hold in the namespace.
+ */
+export async function startNamespaceLifecycle(services: RestServices, remote?: () => RemoteNamespaceContent | undefined): Promise<Controller> {
   const { store, registry } = services;
   const queued = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
@@ -84,13 +88,50 @@ export async function startNamespaceLifecycle(services: RestServices): Promise<C
         }
       }
     }
+    // Extension API servers' objects go the same way; a backend whose discovery fails keeps the namespace.
+    const failures: string[] = [];
+    let discoveryFailed: string[] = [];
+    const content = remote?.();
+    if (content) {
+      const snap = content.snapshot();
+      discoveryFailed = snap.failed;
+      for (const r of snap.resources) {
+        try {
+          const left = await content.deleteAll(r, name);
+          if (left > 0) remaining += left;
+        } catch (err) {
+          failures.push(`${r.resource}.${r.group}: ${(err as Error).message}`);
+        }
+      }
+    }
     if (stopped) return true;
     const fresh = await store.get(key);
     if (!fresh) return true;
     const obj = JSON.parse(fresh.json) as KubeObject;
+    let changed = false;
+    if (discoveryFailed.length > 0) {
+      const list = discoveryFailed.map((gv) => `${gv}: stale GroupVersion discovery: ${gv}`).join(', ');
+      changed = setCondition(obj, 'NamespaceDeletionDiscoveryFailure', 'True', 'DiscoveryFailed',
+        `Discovery failed for some groups, ${discoveryFailed.length} failing: unable to retrieve the complete list of server APIs: ${list}`) || changed;
+    } else if (hasCondition(obj, 'NamespaceDeletionDiscoveryFailure')) {
+      changed = setCondition(obj, 'NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered', 'All resources successfully discovered') || changed;
+    }
+    if (failures.length > 0) {
+      changed = setCondition(obj, 'NamespaceDeletionContentFailure', 'True', 'ContentDeletionFailed',
+        `Failed to delete all resource types, ${failures.length} remaining: ${failures.join(', ')}`) || changed;
+    } else if (hasCondition(obj, 'NamespaceDeletionContentFailure')) {
+      changed = setCondition(obj, 'NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization') || changed;
+    }
+    if (discoveryFailed.length > 0 || failures.length > 0) {
+      if (changed) {
+        delete obj.metadata.resourceVersion;
+        await store.update(key, obj, fresh.revision).catch(() => undefined);
+      }
+      return false;
+    }
     if (remaining > 0) {
       const message = `Some content in the namespace has finalizers remaining: ${[...waitingOn].sort().join(', ')} in ${remaining} resource instances`;
-      if (setCondition(obj, 'NamespaceFinalizersRemaining', 'True', 'SomeFinalizersRemain', message)) {
+      if (setCondition(obj, 'NamespaceFinalizersRemaining', 'True', 'SomeFinalizersRemain', message) || changed) {
         delete obj.metadata.resourceVersion;
         await store.update(key, obj, fresh.revision).catch(() => undefined);
       }
@@ -126,6 +167,10 @@ export async function startNamespaceLifecycle(services: RestServices): Promise<C
       timers.clear();
     },
   };
+}
+
+function hasCondition(obj: KubeObject, type: string): boolean {
+  return ((obj['status'] as { conditions?: NamespaceCondition[] } | undefined)?.conditions ?? []).some((c) => c.type === type);
 }
 
 /** Sets a status condition; returns whether anything changed. */
