@@ -16,7 +16,8 @@ import {
 import {
   apiServicesByBackend,
   backendKey,
-  BackendRefresher,
+  type BackendRefresher,
+  createRefresher,
   boundedGet,
   groupVersionOf,
   needsRefetch,
@@ -94,14 +95,7 @@ export class DiscoveryManager {
     this.fetcher = opts.fetcher;
     this.timeoutMs = opts.discoveryTimeoutMs ?? 5000;
     this.log = opts.log ?? (() => undefined);
-    const intervalMs = opts.refreshIntervalMs ?? 30_000;
-    this.refresher = new BackendRefresher({
-      refresh: (key) => this.refresh(key),
-      intervalMs,
-      retryMinMs: opts.retryMinMs ?? 1000,
-      retryMaxMs: opts.retryMaxMs ?? intervalMs,
-      maxConcurrent: opts.maxConcurrent ?? 64,
-    });
+    this.refresher = createRefresher(opts, (key) => this.refresh(key));
   }
 
   /** Follows the registry from now on and starts refreshing every backend; returns at once. */

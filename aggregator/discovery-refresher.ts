@@ -102,6 +102,26 @@ interface Job {
   removed: boolean;
 }
 
+/** Timing knobs callers may leave out; see RefresherOptions for their meaning. */
+export interface RefreshTiming {
+  refreshIntervalMs?: number;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  maxConcurrent?: number;
+}
+
+/** A refresher with kage's defaults: every 30 s when healthy, retries from 1 s up to the interval, 64 at once. */
+export function createRefresher(timing: RefreshTiming, refresh: (key: string) => Promise<boolean>): BackendRefresher {
+  const intervalMs = timing.refreshIntervalMs ?? 30_000;
+  return new BackendRefresher({
+    refresh,
+    intervalMs,
+    retryMinMs: timing.retryMinMs ?? 1000,
+    retryMaxMs: timing.retryMaxMs ?? intervalMs,
+    maxConcurrent: timing.maxConcurrent ?? 64,
+  });
+}
+
 /** Schedules the refresh jobs of a set of backends. */
 export class BackendRefresher {
   private readonly jobs = new Map<string, Job>();

@@ -12,7 +12,8 @@ import { DiscoveryFormatError } from './discovery-documents.js';
 import {
   apiServicesByBackend,
   backendKey,
-  BackendRefresher,
+  type BackendRefresher,
+  createRefresher,
   boundedGet,
   needsRefetch,
   type APIServiceSource,
@@ -130,14 +131,7 @@ export class OpenAPIAggregator {
     this.log = opts.log ?? (() => undefined);
     this.now = opts.now ?? (() => new Date());
     this.lastModified = this.now().toUTCString();
-    const intervalMs = opts.refreshIntervalMs ?? 30_000;
-    this.refresher = new BackendRefresher({
-      refresh: (key) => this.refresh(key),
-      intervalMs,
-      retryMinMs: opts.retryMinMs ?? 1000,
-      retryMaxMs: opts.retryMaxMs ?? intervalMs,
-      maxConcurrent: opts.maxConcurrent ?? 64,
-    });
+    this.refresher = createRefresher(opts, (key) => this.refresh(key));
   }
 
   /** Follows the registry (and the local source) and starts fetching every backend's index; returns at once. */

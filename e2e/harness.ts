@@ -107,7 +107,8 @@ export interface KageProcess {
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-function track(child: ChildProcess): void {
+/** Kills `child` when the test process exits, should a failing test leave it behind. */
+export function track(child: ChildProcess): void {
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
   if (!exitHookInstalled) {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describeResult, makeTempDir, removeDir, REPO_ROOT, type KageProcess } from './harness.js';
+import { describeResult, makeTempDir, removeDir, REPO_ROOT, track, type KageProcess } from './harness.js';
 
 /** The compiled sample server entry point; `npm run build` makes it. */
 export const SAMPLE_MAIN = join(REPO_ROOT, 'dist', 'e2e', 'sample-apiserver', 'main.js');
@@ -66,26 +66,6 @@ interface Owned {
 }
 
 const owned = new Set<Owned>();
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function track(child: ChildProcess): void {
-  liveChildren.add(child);
-  child.once('exit', () => liveChildren.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of liveChildren) {
-        try {
-          c.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    });
-  }
-}
-
 function waitExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => child.once('exit', () => done()));
