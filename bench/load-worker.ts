@@ -1,6 +1,7 @@
 // The load generator process: autocannon driven through its API, one spec in argv[2] (JSON), one JSON
 // result line on stdout. It runs in a process of its own so it never shares an event loop with a server.
 import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { configMapBody, configMapName } from './objects.js';
 
@@ -18,6 +19,8 @@ export interface LoadSpec {
   amount?: number;
   /** POST a new ConfigMap each request, named <namePrefix><n> */
   create?: { namePrefix: string; warmupUrl?: string; warmupPrefix?: string };
+  /** a TLS client certificate to present (PEM files), e.g. kage's front-proxy client for a backend */
+  clientCert?: { certFile: string; keyFile: string };
 }
 
 export interface LoadResult {
@@ -56,6 +59,9 @@ function once(spec: LoadSpec, url: string, durationSec: number | undefined, amou
     method: spec.method,
     headers: spec.headers,
   };
+  if (spec.clientCert) {
+    opts.tlsOptions = { cert: readFileSync(spec.clientCert.certFile), key: readFileSync(spec.clientCert.keyFile) };
+  }
   if (amount !== undefined) opts.amount = amount;
   else opts.duration = durationSec ?? 10;
   if (namePrefix !== undefined) {

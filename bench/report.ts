@@ -4,12 +4,16 @@ import { fmtInt, fmtMs } from './util.js';
 export interface Row {
   figure: string;
   kage: number;
-  unit: 'ms' | 'MiB' | 'req/s' | '/s' | '';
+  unit: 'ms' | 'MiB' | 'req/s' | '/s' | '%' | '';
   target?: { op: '<' | '≥' | '='; value: number };
   baseline: number;
   /** the real kube-apiserver's figure (shared/reference/anchor-figures.md) */
   anchor: string;
   noRatio?: boolean;
+  /** nothing to compare with: the baseline column shows — */
+  noBaseline?: boolean;
+  /** starts a new block of the table, headed by this line (e.g. what the baseline column means there) */
+  section?: string;
 }
 
 export function fmtValue(v: number, unit: Row['unit']): string {
@@ -22,6 +26,8 @@ export function fmtValue(v: number, unit: Row['unit']): string {
       return `${fmtInt(v)} req/s`;
     case '/s':
       return `${fmtInt(v)} /s`;
+    case '%':
+      return Number.isFinite(v) ? `${v.toFixed(0)} %` : 'n/a';
     default:
       return fmtInt(v);
   }
@@ -37,7 +43,7 @@ export function meets(r: Row): boolean | undefined {
 }
 
 function ratio(r: Row): string {
-  if (r.noRatio || !Number.isFinite(r.kage) || !Number.isFinite(r.baseline) || r.baseline === 0) return '—';
+  if (r.noRatio || r.noBaseline || !Number.isFinite(r.kage) || !Number.isFinite(r.baseline) || r.baseline === 0) return '—';
   const x = r.kage / r.baseline;
   return `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
 }
@@ -51,7 +57,7 @@ export function printTable(rows: Row[], versions: Record<string, string>, quick:
       fmtValue(r.kage, r.unit),
       r.target ? `${r.target.op} ${fmtValue(r.target.value, r.unit)}` : '—',
       ok === undefined ? '' : ok ? 'ok' : 'MISS',
-      fmtValue(r.baseline, r.unit),
+      r.noBaseline ? '—' : fmtValue(r.baseline, r.unit),
       ratio(r),
       r.anchor,
     ];
@@ -64,7 +70,14 @@ export function printTable(rows: Row[], versions: Record<string, string>, quick:
   out.push('');
   out.push(line(header));
   out.push(widths.map((w) => '-'.repeat(w)).join('   '));
-  for (const b of body) out.push(line(b));
+  body.forEach((b, i) => {
+    const section = rows[i]!.section;
+    if (section) {
+      out.push('');
+      out.push(section);
+    }
+    out.push(line(b));
+  });
   out.push('');
   out.push('ratio = kage ÷ baseline (for req/s and /s lower is worse, for ms and MiB higher is worse).');
   const missed = rows.filter((r) => meets(r) === false).map((r) => r.figure.trim());

@@ -3,17 +3,21 @@
 //
 //   --json     print the results as JSON on stdout (progress still goes to stderr)
 //   --quick    shorter runs (for trying the bench out; figures are then rougher)
+//   --aggregator-only   only the aggregator figures (proxy vs direct, /apis with a hung backend)
 //
 // Environment: KAGE_BENCH_MAIN=<path to main.js> (default dist/server/main.js),
-//              KAGE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for kage).
+//              KAGE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for kage),
+//              KAGE_BENCH_SAMPLE=<path to the sample-apiserver's main.js> (default: next to KAGE_BENCH_MAIN's dist/),
+//              KAGE_BENCH_SAMPLE_NODE_ARGS (extra node flags for the sample extension API servers).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { launchBaseline } from './baseline-server.js';
+import { aggregatorRows, measureAggregator, type AggregatorSettings } from './aggregator.js';
+import { launchBaseline, type BaselineProcess } from './baseline-server.js';
 import { measureCreates, ensureNamespace } from './creates.js';
 import { measureGet } from './get.js';
-import { launchKage, REPO_ROOT, kageMain } from './kage-process.js';
+import { launchKage, REPO_ROOT, kageMain, type KageProcess } from './kage-process.js';
 import { measureList } from './list.js';
 import { printTable, type Row } from './report.js';
 import { measureRss } from './rss.js';
@@ -24,6 +28,7 @@ import { measureWatchFanout } from './watch-fanout.js';
 const args = new Set(process.argv.slice(2));
 const asJson = args.has('--json');
 const quick = args.has('--quick');
+const aggregatorOnly = args.has('--aggregator-only');
 
 const S = {
   startupRuns: quick ? 3 : 5,
@@ -38,8 +43,17 @@ const S = {
   watchWarmupWrites: 5,
   watchGapMs: 5,
   watchDrainMs: 3000,
+  aggregator: {
+    connections: 32,
+    warmupSec: 2,
+    durationSec: quick ? 3 : 10,
+    sequentialSec: quick ? 1 : 2,
+    discoveryAPIServices: 50,
+    discoveryRequests: quick ? 1000 : 2500,
+    discoveryWarmupSec: 1,
+  } satisfies AggregatorSettings,
   /** the whole run is cut off (and everything killed) after this */
-  deadlineMs: 180_000,
+  deadlineMs: 240_000,
 };
 
 const log = (msg: string): void => {
@@ -93,73 +107,101 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+/** The figures of the performance issue (everything but the aggregator's), against one running kage. */
+async function coreFigures(
+  kage: KageProcess,
+  base: BaselineProcess,
+  startup: Awaited<ReturnType<typeof measureStartup>>,
+  rss: Awaited<ReturnType<typeof measureRss>>,
+): Promise<{ results: Record<string, unknown>; rows: Row[] }> {
+  log(`GET c=${S.connections}: ${S.warmupSec} s warm-up + ${S.durationSec} s, kage then baseline`);
+  const get = await measureGet(kage, base, { connections: S.connections, warmupSec: S.warmupSec, durationSec: S.durationSec });
+  log(`  kage ${get.kage.rps.toFixed(0)} req/s p50 ${get.kage.p50.toFixed(2)} p99 ${get.kage.p99.toFixed(2)} ms (non-2xx ${get.kage.non2xx}, errors ${get.kage.errors}, body ${get.kageBodyBytes} B); baseline ${get.baseline.rps.toFixed(0)} req/s (body ${get.baselineBodyBytes} B)`);
+
+  log(`create ${S.createCount} ConfigMaps c=${S.connections}`);
+  const creates = await measureCreates(kage, base, { namespace: 'bench-list', count: S.createCount, connections: S.connections, warmupSec: S.createWarmupSec });
+  log(`  kage ${creates.kage.rps.toFixed(0)}/s (ok ${creates.kage.ok}, non-2xx ${creates.kage.non2xx} ${JSON.stringify(creates.kage.statusCodes)}); baseline ${creates.baseline.rps.toFixed(0)}/s`);
+
+  log(`LIST ${S.createCount} ConfigMaps × ${S.listRuns}`);
+  const list = await measureList(kage, base, { namespace: 'bench-list', runs: S.listRuns, expectItems: creates.kage.ok });
+  log(`  kage ${list.kageMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${list.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms; ${list.bodyBytes} bytes`);
+
+  log(`watch fan-out: ${S.watchers} watchers, ${S.watchWrites} writes ${S.watchGapMs} ms apart`);
+  await ensureNamespace(kage.target, 'bench-watch');
+  const rvReply = await httpsExpect(kage.target, 'GET', '/api/v1/namespaces/bench-watch/configmaps?limit=1', [200]);
+  const rv = (JSON.parse(rvReply.body.toString('utf8')) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+  const wo = { watchers: S.watchers, writes: S.watchWrites, warmupWrites: S.watchWarmupWrites, gapMs: S.watchGapMs, drainMs: S.watchDrainMs };
+  const watchKage = await measureWatchFanout(
+    { target: kage.target, watchPath: `/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`, writePath: '/api/v1/namespaces/bench-watch/configmaps' },
+    wo,
+  );
+  const watchBase = await measureWatchFanout({ target: base.target, watchPath: '/watch', writePath: '/write' }, wo);
+  log(`  kage p50 ${watchKage.p50.toFixed(2)} p99 ${watchKage.p99.toFixed(2)} ms, missed ${watchKage.missed}; baseline p50 ${watchBase.p50.toFixed(2)} p99 ${watchBase.p99.toFixed(2)} ms, missed ${watchBase.missed}`);
+
+  const { dataDirs: _dirs, ...startupFigures } = startup;
+  const results = { startup: startupFigures, rss, get, creates, list, watch: { kage: watchKage, baseline: watchBase } };
+  const MiB = 2 ** 20;
+  const rows: Row[] = [
+    { figure: 'start → /readyz (fresh dir)', kage: startup.freshMedian, unit: 'ms', target: { op: '<', value: 300 }, baseline: startup.baselineMedian, anchor: '3.7–4.4 s' },
+    { figure: 'start → /readyz (existing dir)', kage: startup.existingMedian, unit: 'ms', target: { op: '<', value: 300 }, baseline: startup.baselineMedian, anchor: '3.7–4.4 s' },
+    { figure: '  of which: loading modules', kage: startup.moduleLoadMedian, unit: 'ms', baseline: startup.baselineModuleLoadMedian, anchor: '' },
+    { figure: 'idle RSS', kage: rss.kageBytes / MiB, unit: 'MiB', target: { op: '<', value: 80 }, baseline: rss.baselineBytes / MiB, anchor: '276 MB' },
+    { figure: `GET configmap c=${S.connections}`, kage: get.kage.rps, unit: 'req/s', target: { op: '≥', value: 5000 }, baseline: get.baseline.rps, anchor: '3,043 req/s' },
+    { figure: '  GET p50', kage: get.kage.p50, unit: 'ms', baseline: get.baseline.p50, anchor: '9.6 ms' },
+    { figure: '  GET p99', kage: get.kage.p99, unit: 'ms', baseline: get.baseline.p99, anchor: '36 ms' },
+    { figure: `create configmap c=${S.connections}`, kage: creates.kage.rps, unit: '/s', target: { op: '≥', value: 1560 }, baseline: creates.baseline.rps, anchor: '1,560 /s' },
+    { figure: `LIST ${list.items.toLocaleString('en-US')} cms (${(list.bodyBytes / 1e6).toFixed(1)} MB)`, kage: list.kageMedian, unit: 'ms', target: { op: '<', value: 150 }, baseline: list.baselineMedian, anchor: '135 ms (4.6 MB)' },
+    { figure: `write → ${S.watchers} watchers p50`, kage: watchKage.p50, unit: 'ms', baseline: watchBase.p50, anchor: '6.5 ms' },
+    { figure: `write → ${S.watchers} watchers p99`, kage: watchKage.p99, unit: 'ms', target: { op: '<', value: 20 }, baseline: watchBase.p99, anchor: '17 ms' },
+    { figure: '  missed watch events', kage: watchKage.missed, unit: '', target: { op: '=', value: 0 }, baseline: watchBase.missed, anchor: 'none', noRatio: true },
+  ];
+  return { results, rows };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const v = versions();
   log(`kage ${v.kage} (${v.git}), node ${v.node}, autocannon ${v.autocannon}, ${v.cpu}, load average ${v.loadavgAtStart}`);
 
-  log(`startup: ${S.startupRuns} fresh, ${S.startupRuns} existing data dir, ${S.startupRuns} baseline`);
-  const startup = await measureStartup(S.startupRuns);
-  log(`  kage fresh ${startup.freshMs.map((x) => x.toFixed(0)).join(' ')} ms; existing ${startup.existingMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${startup.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms`);
-  log(`  "${startup.listeningLine}"`);
-  log(`  module loading alone (kage --version, spawn → exit): ${startup.moduleLoadMedian.toFixed(0)} ms; node -e "require('node:https')": ${startup.baselineModuleLoadMedian.toFixed(0)} ms`);
+  let before: { startup: Awaited<ReturnType<typeof measureStartup>>; rss: Awaited<ReturnType<typeof measureRss>> } | undefined;
+  if (!aggregatorOnly) {
+    log(`startup: ${S.startupRuns} fresh, ${S.startupRuns} existing data dir, ${S.startupRuns} baseline`);
+    const startup = await measureStartup(S.startupRuns);
+    log(`  kage fresh ${startup.freshMs.map((x) => x.toFixed(0)).join(' ')} ms; existing ${startup.existingMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${startup.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms`);
+    log(`  "${startup.listeningLine}"`);
+    log(`  module loading alone (kage --version, spawn → exit): ${startup.moduleLoadMedian.toFixed(0)} ms; node -e "require('node:https')": ${startup.baselineModuleLoadMedian.toFixed(0)} ms`);
 
-  log('idle RSS');
-  const rss = await measureRss(startup.dataDirs[1] ?? startup.dataDirs[0]!);
-  log(`  kage ${(rss.kageBytes / 2 ** 20).toFixed(1)} MiB (at ready ${(rss.kageAtReadyBytes / 2 ** 20).toFixed(1)}), baseline ${(rss.baselineBytes / 2 ** 20).toFixed(1)} MiB`);
+    log('idle RSS');
+    const rss = await measureRss(startup.dataDirs[1] ?? startup.dataDirs[0]!);
+    log(`  kage ${(rss.kageBytes / 2 ** 20).toFixed(1)} MiB (at ready ${(rss.kageAtReadyBytes / 2 ** 20).toFixed(1)}), baseline ${(rss.baselineBytes / 2 ** 20).toFixed(1)} MiB`);
+    before = { startup, rss };
+  }
 
   const kage = await launchKage();
-  const base = await launchBaseline(join(kage.dataDir, 'pki'));
+  const base = before ? await launchBaseline(join(kage.dataDir, 'pki')) : undefined;
   try {
-    log(`GET c=${S.connections}: ${S.warmupSec} s warm-up + ${S.durationSec} s, kage then baseline`);
-    const get = await measureGet(kage, base, { connections: S.connections, warmupSec: S.warmupSec, durationSec: S.durationSec });
-    log(`  kage ${get.kage.rps.toFixed(0)} req/s p50 ${get.kage.p50.toFixed(2)} p99 ${get.kage.p99.toFixed(2)} ms (non-2xx ${get.kage.non2xx}, errors ${get.kage.errors}, body ${get.kageBodyBytes} B); baseline ${get.baseline.rps.toFixed(0)} req/s (body ${get.baselineBodyBytes} B)`);
+    const rows: Row[] = [];
+    let core: Record<string, unknown> = {};
+    if (before && base) {
+      const c = await coreFigures(kage, base, before.startup, before.rss);
+      core = c.results;
+      rows.push(...c.rows);
+      // The baseline server is done: it stays out of the aggregator figures' way.
+      await stopChild(base.child);
+    }
 
-    log(`create ${S.createCount} ConfigMaps c=${S.connections}`);
-    const creates = await measureCreates(kage, base, { namespace: 'bench-list', count: S.createCount, connections: S.connections, warmupSec: S.createWarmupSec });
-    log(`  kage ${creates.kage.rps.toFixed(0)}/s (ok ${creates.kage.ok}, non-2xx ${creates.kage.non2xx} ${JSON.stringify(creates.kage.statusCodes)}); baseline ${creates.baseline.rps.toFixed(0)}/s`);
-
-    log(`LIST ${S.createCount} ConfigMaps × ${S.listRuns}`);
-    const list = await measureList(kage, base, { namespace: 'bench-list', runs: S.listRuns, expectItems: creates.kage.ok });
-    log(`  kage ${list.kageMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${list.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms; ${list.bodyBytes} bytes`);
-
-    log(`watch fan-out: ${S.watchers} watchers, ${S.watchWrites} writes ${S.watchGapMs} ms apart`);
-    await ensureNamespace(kage.target, 'bench-watch');
-    const rvReply = await httpsExpect(kage.target, 'GET', '/api/v1/namespaces/bench-watch/configmaps?limit=1', [200]);
-    const rv = (JSON.parse(rvReply.body.toString('utf8')) as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
-    const wo = { watchers: S.watchers, writes: S.watchWrites, warmupWrites: S.watchWarmupWrites, gapMs: S.watchGapMs, drainMs: S.watchDrainMs };
-    const watchKage = await measureWatchFanout(
-      { target: kage.target, watchPath: `/api/v1/namespaces/bench-watch/configmaps?watch=true&resourceVersion=${rv}`, writePath: '/api/v1/namespaces/bench-watch/configmaps' },
-      wo,
-    );
-    const watchBase = await measureWatchFanout({ target: base.target, watchPath: '/watch', writePath: '/write' }, wo);
-    log(`  kage p50 ${watchKage.p50.toFixed(2)} p99 ${watchKage.p99.toFixed(2)} ms, missed ${watchKage.missed}; baseline p50 ${watchBase.p50.toFixed(2)} p99 ${watchBase.p99.toFixed(2)} ms, missed ${watchBase.missed}`);
+    const aggregator = await measureAggregator(kage, S.aggregator, log);
+    rows.push(...aggregatorRows(aggregator, S.aggregator.connections));
 
     v.loadavgAtEnd = loadavg().map((x) => x.toFixed(2)).join(' ');
-    const { dataDirs: _dirs, ...startupFigures } = startup;
-    const results = { versions: v, settings: S, startup: startupFigures, rss, get, creates, list, watch: { kage: watchKage, baseline: watchBase }, seconds: (Date.now() - started) / 1000 };
-    const MiB = 2 ** 20;
-    const rows: Row[] = [
-      { figure: 'start → /readyz (fresh dir)', kage: startup.freshMedian, unit: 'ms', target: { op: '<', value: 300 }, baseline: startup.baselineMedian, anchor: '3.7–4.4 s' },
-      { figure: 'start → /readyz (existing dir)', kage: startup.existingMedian, unit: 'ms', target: { op: '<', value: 300 }, baseline: startup.baselineMedian, anchor: '3.7–4.4 s' },
-      { figure: '  of which: loading modules', kage: startup.moduleLoadMedian, unit: 'ms', baseline: startup.baselineModuleLoadMedian, anchor: '' },
-      { figure: 'idle RSS', kage: rss.kageBytes / MiB, unit: 'MiB', target: { op: '<', value: 80 }, baseline: rss.baselineBytes / MiB, anchor: '276 MB' },
-      { figure: `GET configmap c=${S.connections}`, kage: get.kage.rps, unit: 'req/s', target: { op: '≥', value: 5000 }, baseline: get.baseline.rps, anchor: '3,043 req/s' },
-      { figure: '  GET p50', kage: get.kage.p50, unit: 'ms', baseline: get.baseline.p50, anchor: '9.6 ms' },
-      { figure: '  GET p99', kage: get.kage.p99, unit: 'ms', baseline: get.baseline.p99, anchor: '36 ms' },
-      { figure: `create configmap c=${S.connections}`, kage: creates.kage.rps, unit: '/s', target: { op: '≥', value: 1560 }, baseline: creates.baseline.rps, anchor: '1,560 /s' },
-      { figure: `LIST ${list.items.toLocaleString('en-US')} cms (${(list.bodyBytes / 1e6).toFixed(1)} MB)`, kage: list.kageMedian, unit: 'ms', target: { op: '<', value: 150 }, baseline: list.baselineMedian, anchor: '135 ms (4.6 MB)' },
-      { figure: `write → ${S.watchers} watchers p50`, kage: watchKage.p50, unit: 'ms', baseline: watchBase.p50, anchor: '6.5 ms' },
-      { figure: `write → ${S.watchers} watchers p99`, kage: watchKage.p99, unit: 'ms', target: { op: '<', value: 20 }, baseline: watchBase.p99, anchor: '17 ms' },
-      { figure: '  missed watch events', kage: watchKage.missed, unit: '', target: { op: '=', value: 0 }, baseline: watchBase.missed, anchor: 'none', noRatio: true },
-    ];
+    const results = { versions: v, settings: S, ...core, aggregator, seconds: (Date.now() - started) / 1000 };
     if (asJson) {
       process.stdout.write(`${JSON.stringify({ ...results, rows }, null, 2)}\n`);
     } else {
       printTable(rows, v, quick, (Date.now() - started) / 1000);
     }
   } finally {
-    await Promise.all([stopChild(kage.child), stopChild(base.child)]);
+    await Promise.all([stopChild(kage.child), ...(base ? [stopChild(base.child)] : [])]);
   }
 }
 
