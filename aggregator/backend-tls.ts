@@ -58,10 +58,15 @@ export function buildTlsOptions(apiService: APIServiceInfo, identity: ClientIden
 }
 
 interface CachedAgent {
-  fingerprint: string;
-  agent: Agent;
-  options: ConnectionOptions;
+  /** What the agent was built from; compared field by field so a hit costs no parsing. */
+  servername: string;
+  insecure: boolean;
+  caBundle: string;
+  result: { ok: true; agent: Agent } | { ok: false; error: string };
 }
+
+// Proxied requests run many at once; free connections beyond this are closed and later re-handshaked.
+const MAX_FREE_SOCKETS = 256;
 
 /** Keep-alive agents (and raw TLS options, for upgrades) per APIService. */
 export class BackendTls {
@@ -76,16 +81,29 @@ export class BackendTls {
 
   /** The agent for an APIService, created or replaced when its TLS-relevant spec changed; or the build error. */
   agentFor(apiService: APIServiceInfo, opts: BackendTlsOptions = {}): { ok: true; agent: Agent } | { ok: false; error: string } {
-    const built = buildTlsOptions(apiService, this.identity, opts);
-    if (!built.ok) return built;
+    const insecure = opts.skipVerify === true || apiService.insecureSkipTLSVerify;
+    const servername = serverNameFor(apiService);
+    const caBundle = insecure ? '' : (apiService.caBundle ?? '');
     const key = `${apiService.name}${opts.skipVerify ? '\u0000probe' : ''}`;
     const cached = this.agents.get(key);
-    if (cached && cached.fingerprint === built.fingerprint) return { ok: true, agent: cached.agent };
-    if (cached) retire(cached.agent);
-    // Sessions are per agent, so a replaced agent never resumes a session verified under old settings.
-    const agent = new Agent({ keepAlive: true, maxFreeSockets: 16, timeout: IDLE_SOCKET_TIMEOUT_MS, ...built.options });
-    this.agents.set(key, { fingerprint: built.fingerprint, agent, options: built.options });
-    return { ok: true, agent };
+    // The hot path of every proxied request: no base64 decoding, no PEM parsing.
+    if (cached && cached.servername === servername && cached.insecure === insecure && cached.caBundle === caBundle) return cached.result;
+    if (cached?.result.ok) retire(cached.result.agent);
+    const built = buildTlsOptions(apiService, this.identity, opts);
+    let result: CachedAgent['result'];
+    if (!built.ok) {
+      result = built;
+    } else {
+      // One secure context per agent: new connections reuse it instead of parsing the PEMs again.
+      const secureContext = createSecureContext({ cert: built.options.cert, key: built.options.key, ...(built.options.ca ? { ca: built.options.ca } : {}) });
+      // Sessions are per agent, so a replaced agent never resumes a session verified under old settings.
+      const agent = new Agent({
+        keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS, timeout: IDLE_SOCKET_TIMEOUT_MS, ...built.options, secureContext,
+      });
+      result = { ok: true, agent };
+    }
+    this.agents.set(key, { servername, insecure, caBundle, result });
+    return result;
   }
 
   /** Drops the agents of an APIService that is gone (connections in use finish first). */
@@ -93,14 +111,14 @@ export class BackendTls {
     for (const key of [name, `${name}\u0000probe`]) {
       const cached = this.agents.get(key);
       if (!cached) continue;
-      retire(cached.agent);
+      if (cached.result.ok) retire(cached.result.agent);
       this.agents.delete(key);
     }
   }
 
   /** Closes every agent's idle connections; connections in use are closed when they finish. */
   close(): void {
-    for (const cached of this.agents.values()) retire(cached.agent);
+    for (const cached of this.agents.values()) if (cached.result.ok) retire(cached.result.agent);
     this.agents.clear();
   }
 }

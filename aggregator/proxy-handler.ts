@@ -160,7 +160,8 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
       const outHeaders = clientResponseHeaders(upstreamRes.rawHeaders);
       if (!outHeaders.some((h, i) => i % 2 === 0 && h.toLowerCase() === 'cache-control')) outHeaders.push('Cache-Control', 'no-cache, private');
       res.writeHead(status, outHeaders);
-      res.flushHeaders();
+      // Streams (watches: no Content-Length) must reach the client at once; sized bodies go out with their headers.
+      if (upstreamRes.headers['content-length'] === undefined) res.flushHeaders();
       upstreamRes.on('error', () => res.destroy());
       upstreamRes.on('close', () => {
         // The backend went away mid-stream: cut the client's response too (it must not look complete).
