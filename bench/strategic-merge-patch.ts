@@ -1,7 +1,7 @@
 // How long a strategic merge patch takes on a large Deployment (10 containers × 20 env vars).
 // A plain script, not a test: node --import tsx server/patch/strategic-merge.bench.ts
-import { applyStrategicMergePatch } from './strategic-merge.js';
-import { patchMetaFromTable, type PatchMetaTableNode } from './patch-meta.js';
+import { applyStrategicMergePatch } from '../server/patch/strategic-merge.js';
+import { patchMetaFromTable, type PatchMetaTableNode } from '../server/patch/patch-meta.js';
 
 const container: PatchMetaTableNode = {
   fields: {
