@@ -1,5 +1,5 @@
 // How long a strategic merge patch takes on a large Deployment (10 containers × 20 env vars).
-// A plain script, not a test: node --import tsx server/patch/strategic-merge.bench.ts
+// A plain script, not a test: node --import tsx bench/strategic-merge-patch.ts
 import { applyStrategicMergePatch } from '../server/patch/strategic-merge.js';
 import { patchMetaFromTable, type PatchMetaTableNode } from '../server/patch/patch-meta.js';
 
