@@ -1,7 +1,9 @@
 // The real kubectl against one kage process: version, cluster-info, discovery-driven commands, namespaces.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeResult, kubectlOk, parseTable, startKage, uniqueName, type KageProcess } from './harness.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describeResult, eventually, kubectlOk, parseTable, startKage, uniqueName, type KageProcess } from './harness.js';
 
 let kage: KageProcess;
 
@@ -158,4 +160,21 @@ test('kubectl get apiservices exits 0 (and lists the local ones when auto-regist
   assert.equal(apps.spec.groupPriorityMinimum, 17800);
   assert.equal(apps.spec.versionPriority, 15);
   assert.equal(apps.status.conditions?.find((c) => c.type === 'Available')?.status, 'True');
+});
+
+test('a new namespace gets the default ServiceAccount and kube-root-ca.crt, which come back when deleted', async () => {
+  const ns = uniqueName('defaults');
+  await kubectlOk(kage, ['create', 'ns', ns]);
+  const sa = await eventually(async () => {
+    const r = await kage.kubectl(['get', 'sa', 'default', '-n', ns, '-o', 'name']);
+    return r.code === 0 ? r.stdout.trim() : undefined;
+  }, 10_000, 100, 'serviceaccount/default');
+  assert.equal(sa, 'serviceaccount/default');
+  const ca = await eventually(async () => {
+    const r = await kage.kubectl(['get', 'cm', 'kube-root-ca.crt', '-n', ns, '-o', 'jsonpath={.data.ca\\.crt}']);
+    return r.code === 0 ? r.stdout : undefined;
+  }, 10_000, 100, 'kube-root-ca.crt');
+  assert.equal(ca.trim(), readFileSync(join(kage.dataDir, 'pki', 'ca.crt'), 'utf8').trim());
+  await kubectlOk(kage, ['delete', 'cm', 'kube-root-ca.crt', '-n', ns]);
+  await eventually(async () => (await kage.kubectl(['get', 'cm', 'kube-root-ca.crt', '-n', ns])).code === 0, 10_000, 100, 'kube-root-ca.crt is published again');
 });

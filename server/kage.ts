@@ -12,6 +12,7 @@ import { RequestAuthenticator, StaticTokens } from './auth/authenticate.js';
 import { AlwaysAllowAuthorizer } from './auth/authorize.js';
 import { writeExtensionAuthentication } from './auth/extension-authentication.js';
 import { startNamespaceLifecycle, type Controller } from './controllers/namespace-lifecycle.js';
+import { startNamespaceDefaults } from './controllers/namespace-defaults.js';
 import { versionInfo } from './discovery/version.js';
 import { ensurePki } from './pki/certificates.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
@@ -160,7 +161,10 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
     serverAddress = `${host.replace(/^\[|\]$/g, '')}:${port}`;
     const url = `https://${host}:${port}`;
     const remoteContent = remoteNamespaceContent(aggregator.apiServices, remoteDiscovery, aggregator.fetcher, discoveryTimeoutMs);
-    const controllers: Controller[] = [await startNamespaceLifecycle(rest, () => remoteContent)];
+    const controllers: Controller[] = [
+      await startNamespaceLifecycle(rest, () => remoteContent),
+      await startNamespaceDefaults(rest, pki.caCertPem),
+    ];
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: pki.adminToken });
 
     let closing: Promise<void> | undefined;
