@@ -26,6 +26,7 @@ import { startAggregator, type Aggregator } from '../aggregator/index.js';
 import { DiscoveryManager } from '../aggregator/discovery-manager.js';
 import { createAggregatedDiscoveryHandler } from '../aggregator/discovery-wiring.js';
 import { OpenAPIAggregator } from '../aggregator/openapi-aggregator.js';
+import { createOpenAPIHandler } from './openapi/handler.js';
 import { remoteNamespaceContent } from '../aggregator/namespace-content.js';
 export interface KageOptions {
   /** 0 picks a free port. */
@@ -123,7 +124,11 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
     const discoveryTimeoutMs = opts.discoveryTimeoutMs ?? 5000;
     const aggLog = opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {};
     remoteDiscovery = new DiscoveryManager({ registry: aggregator.apiServices, fetcher: aggregator.fetcher, discoveryTimeoutMs, ...aggLog }).start();
-    openapi = new OpenAPIAggregator({ registry: aggregator.apiServices, fetcher: aggregator.fetcher, indexTimeoutMs: discoveryTimeoutMs, ...aggLog }).start();
+    // kage's own OpenAPI documents (built on first request) and the backends' go into one /openapi/v3 index.
+    const localOpenAPI = createOpenAPIHandler({ registry });
+    openapi = new OpenAPIAggregator({
+      registry: aggregator.apiServices, fetcher: aggregator.fetcher, indexTimeoutMs: discoveryTimeoutMs, local: localOpenAPI, ...aggLog,
+    }).start();
     const discovery = createAggregatedDiscoveryHandler({ registry, serverAddress: () => serverAddress }, remoteDiscovery);
     const openapiHandler = openapi;
     const versionBody = versionInfo(version);
@@ -136,7 +141,12 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
         { name: 'log', check: () => true },
         { name: 'etcd', check: () => store_ !== undefined },
       ],
-      early: [aggregator.proxy, (req, res) => discovery.handle(req, res), (req, res) => openapiHandler.handle(req, res)],
+      early: [
+        aggregator.proxy,
+        (req, res) => discovery.handle(req, res),
+        (req, res) => localOpenAPI.handleV2(req, res),
+        (req, res) => openapiHandler.handle(req, res),
+      ],
       ...(opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {}),
     });
 

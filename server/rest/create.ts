@@ -8,15 +8,18 @@ import { resourceOf, type RestRequest } from './context.js';
 import { objectKey } from './keys.js';
 import { objectBody } from './output.js';
 import { asKubeObject, checkKind, generatedName, prepareForCreate, validateObject } from './strategy.js';
+import { validateRequestFields } from './field-validation.js';
 import { checkNamespaceMatches, isDryRun, requireNamespace } from './write-options.js';
 
 export async function createObject(r: RestRequest): Promise<void> {
   if (r.info.name || r.info.subresource) throw badRequest('create is not allowed on a named object: POST to the collection');
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
   const dryRun = isDryRun(r.query);
-  const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const raw = await readBody(r.req);
+  const body = await decodeObjectBody(raw, r.req.headers['content-type']);
   checkKind(r.def, body);
   const obj = asKubeObject(body);
+  validateRequestFields(r.res, r.query, r.def, obj, raw, r.req.headers['content-type']);
   checkNamespaceMatches(r, obj);
   await requireNamespace(r, true, typeof obj.metadata.name === 'string' ? obj.metadata.name : '');
   const generated = !obj.metadata.name && typeof obj.metadata.generateName === 'string';

@@ -1,4 +1,4 @@
-// PATCH: JSON patch (RFC 6902) and merge patch (RFC 7386) applied to the stored object.
+// PATCH: JSON patch (RFC 6902), merge patch (RFC 7386) and strategic merge patch applied to the stored object.
 import jsonpatch from 'fast-json-patch';
 import { StatusError, badRequest, unsupportedMediaType } from '../api/errors.js';
 import type { KubeObject, Status } from '../api/types.js';
@@ -11,8 +11,12 @@ import { applyMergePatch } from './merge-patch.js';
 import { asKubeObject, checkKind } from './strategy.js';
 import { guaranteedUpdate } from './update.js';
 import { requireNamespace } from './write-options.js';
+import { checkFields, fieldValidationOf, warningHeaders } from './field-validation.js';
+import { applyStrategicMergePatch, PatchError } from '../patch/strategic-merge.js';
+import { patchMetaFromSchema } from '../patch/schema-patch-meta.js';
+import { schemaForKind } from '../schema/index.js';
 
-const SUPPORTED = ['application/json-patch+json', 'application/merge-patch+json'];
+const SUPPORTED = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
 
 function unprocessable(message: string): StatusError {
   const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Invalid', code: 422 };
@@ -42,6 +46,20 @@ function checkJsonPatchShape(patch: unknown): jsonpatch.Operation[] {
   return patch as jsonpatch.Operation[];
 }
 
+function applyStrategic(r: RestRequest, current: Readonly<KubeObject>, patch: unknown): unknown {
+  const meta = patchMetaFromSchema(schemaForKind(r.def.group, r.def.version, r.def.kind));
+  try {
+    return applyStrategicMergePatch(current, patch, meta);
+  } catch (err) {
+    if (err instanceof PatchError) {
+      // A broken patch is the client's fault whatever status the real server picks for it.
+      if (err.status === 400) throw badRequest(err.message);
+      throw unprocessable(err.message);
+    }
+    throw err;
+  }
+}
+
 /** PATCH /…/<resource>/<name>[/status] */
 export async function patchObject(r: RestRequest): Promise<void> {
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
@@ -49,12 +67,18 @@ export async function patchObject(r: RestRequest): Promise<void> {
   if (!SUPPORTED.includes(media)) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${SUPPORTED.join(', ')}`);
   }
-  const raw = parseJson(await readBody(r.req));
+  const rawBody = await readBody(r.req);
+  const raw = parseJson(rawBody);
+  const fieldMode = fieldValidationOf(r.query);
   await requireNamespace(r, false);
+  let warnings: string[] = [];
   const mutate = (current: Readonly<KubeObject>): KubeObject => {
     let patched: unknown;
     if (media === 'application/json-patch+json') {
       patched = applyJsonPatch(current, checkJsonPatchShape(raw));
+    } else if (media === 'application/strategic-merge-patch+json') {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('strategic merge patch must be a JSON object');
+      patched = applyStrategic(r, current, raw);
     } else {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('merge patch must be a JSON object');
       patched = applyMergePatch(JSON.parse(JSON.stringify(current)), raw);
@@ -71,10 +95,13 @@ export async function patchObject(r: RestRequest): Promise<void> {
     if (r.def.namespaced && obj.metadata.namespace !== r.info.namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
+    // Unknown fields the patch brought in: refused (Strict), reported (Warn), dropped either way.
+    warnings = checkFields(r.def, obj, fieldMode, media === 'application/json-patch+json' ? undefined : rawBody.toString('utf8')).warnings;
     // A patch that leaves resourceVersion as it was is not a precondition.
     if (obj.metadata.resourceVersion === current.metadata.resourceVersion) delete obj.metadata.resourceVersion;
     return obj;
   };
   const written = await guaranteedUpdate(r, mutate);
+  if (warnings.length > 0) r.res.appendHeader('Warning', warningHeaders(warnings));
   sendJsonText(r.res, 200, objectBody(r.def, written, out));
 }

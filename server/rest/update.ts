@@ -10,6 +10,7 @@ import { objectKey } from './keys.js';
 import { objectBody } from './output.js';
 import { parseResourceVersion } from './list-options.js';
 import { asKubeObject, checkKind, prepareForUpdate, unchanged, validateObject } from './strategy.js';
+import { validateRequestFields } from './field-validation.js';
 import { checkNamespaceMatches, isDryRun, requireNamespace } from './write-options.js';
 
 /** An object as written (or as it would be, for dryRun). */
@@ -83,9 +84,11 @@ export async function guaranteedUpdate(r: RestRequest, mutate: Mutation): Promis
 /** PUT /…/<resource>/<name>[/status] */
 export async function updateObject(r: RestRequest): Promise<void> {
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
-  const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']);
+  const raw = await readBody(r.req);
+  const body = await decodeObjectBody(raw, r.req.headers['content-type']);
   checkKind(r.def, body);
   const obj = asKubeObject(body);
+  validateRequestFields(r.res, r.query, r.def, obj, raw, r.req.headers['content-type']);
   if (obj.metadata.name !== undefined && obj.metadata.name !== r.info.name) {
     throw badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${r.info.name})`);
   }
