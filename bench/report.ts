@@ -14,6 +14,8 @@ export interface Row {
   noBaseline?: boolean;
   /** starts a new block of the table, headed by this line (e.g. what the baseline column means there) */
   section?: string;
+  /** not measured, and why (e.g. "n/a (415)" for a kind of request the server refuses): shown instead of the figure */
+  unavailable?: string;
 }
 
 export function fmtValue(v: number, unit: Row['unit']): string {
@@ -34,7 +36,7 @@ export function fmtValue(v: number, unit: Row['unit']): string {
 }
 
 export function meets(r: Row): boolean | undefined {
-  if (!r.target) return undefined;
+  if (!r.target || r.unavailable !== undefined) return undefined;
   const { op, value } = r.target;
   if (!Number.isFinite(r.kage)) return false;
   if (op === '<') return r.kage < value;
@@ -43,7 +45,7 @@ export function meets(r: Row): boolean | undefined {
 }
 
 function ratio(r: Row): string {
-  if (r.noRatio || r.noBaseline || !Number.isFinite(r.kage) || !Number.isFinite(r.baseline) || r.baseline === 0) return '—';
+  if (r.noRatio || r.noBaseline || r.unavailable !== undefined || !Number.isFinite(r.kage) || !Number.isFinite(r.baseline) || r.baseline === 0) return '—';
   const x = r.kage / r.baseline;
   return `${x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2)}×`;
 }
@@ -54,7 +56,7 @@ export function printTable(rows: Row[], versions: Record<string, string>, quick:
     const ok = meets(r);
     return [
       r.figure,
-      fmtValue(r.kage, r.unit),
+      r.unavailable ?? fmtValue(r.kage, r.unit),
       r.target ? `${r.target.op} ${fmtValue(r.target.value, r.unit)}` : '—',
       ok === undefined ? '' : ok ? 'ok' : 'MISS',
       r.noBaseline ? '—' : fmtValue(r.baseline, r.unit),
@@ -82,5 +84,7 @@ export function printTable(rows: Row[], versions: Record<string, string>, quick:
   out.push('ratio = kage ÷ baseline (for req/s and /s lower is worse, for ms and MiB higher is worse).');
   const missed = rows.filter((r) => meets(r) === false).map((r) => r.figure.trim());
   out.push(missed.length ? `targets missed: ${missed.join('; ')}` : 'all targets met');
+  const unavailable = rows.filter((r) => r.unavailable !== undefined).map((r) => `${r.figure.trim()} ${r.unavailable}`);
+  if (unavailable.length) out.push(`not measured: ${unavailable.join('; ')}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -19,6 +19,8 @@ import { measureCreates, ensureNamespace } from './creates.js';
 import { measureGet } from './get.js';
 import { launchKage, REPO_ROOT, kageMain, type KageProcess } from './kage-process.js';
 import { measureList } from './list.js';
+import { measureOpenAPI, openapiRows } from './openapi.js';
+import { measurePatches, patchRows } from './patch.js';
 import { printTable, type Row } from './report.js';
 import { measureRss } from './rss.js';
 import { measureStartup } from './startup.js';
@@ -43,6 +45,10 @@ const S = {
   watchWarmupWrites: 5,
   watchGapMs: 5,
   watchDrainMs: 3000,
+  /** sequential PATCHes (each after a GET of the same object) per kind of patch, after a warm-up */
+  patch: { requests: 300, warmup: quick ? 30 : 100 },
+  /** sequential GETs of /openapi/v3/apis/apps/v1 (and of the same bytes from the baseline), after a warm-up */
+  openapi: { requests: 300, warmup: quick ? 30 : 100 },
   aggregator: {
     connections: 32,
     warmupSec: 2,
@@ -123,7 +129,7 @@ async function coreFigures(
   log(`  kage ${creates.kage.rps.toFixed(0)}/s (ok ${creates.kage.ok}, non-2xx ${creates.kage.non2xx} ${JSON.stringify(creates.kage.statusCodes)}); baseline ${creates.baseline.rps.toFixed(0)}/s`);
 
   log(`LIST ${S.createCount} ConfigMaps × ${S.listRuns}`);
-  const list = await measureList(kage, base, { namespace: 'bench-list', runs: S.listRuns, expectItems: creates.kage.ok });
+  const list = await measureList(kage, base, { namespace: 'bench-list', runs: S.listRuns, expectItems: creates.kage.ok + 1 }); // + kube-root-ca.crt, in every namespace
   log(`  kage ${list.kageMs.map((x) => x.toFixed(0)).join(' ')} ms; baseline ${list.baselineMs.map((x) => x.toFixed(0)).join(' ')} ms; ${list.bodyBytes} bytes`);
 
   log(`watch fan-out: ${S.watchers} watchers, ${S.watchWrites} writes ${S.watchGapMs} ms apart`);
@@ -158,6 +164,20 @@ async function coreFigures(
   return { results, rows };
 }
 
+/** Strategic merge patch and server-side apply of a 10-container Deployment, and the warm OpenAPI v3 document. */
+async function patchAndOpenAPIFigures(kage: KageProcess, base: BaselineProcess): Promise<{ results: Record<string, unknown>; rows: Row[] }> {
+  log(`patch: ${S.patch.requests} strategic merge patches, then ${S.patch.requests} server-side applies, of a Deployment with 10 containers, each after a GET of it`);
+  const patch = await measurePatches(kage, S.patch);
+  for (const [what, f] of [['strategic merge patch', patch.strategic], ['server-side apply', patch.apply]] as const) {
+    if (!f.available) log(`  ${what}: not served (HTTP ${f.status})`);
+    else log(`  ${what}: round trip p50 ${f.patchMedian.toFixed(2)} p99 ${f.patchP99.toFixed(2)} ms; GET p50 ${f.getMedian.toFixed(2)} p99 ${f.getP99.toFixed(2)} ms; server time p50 ${f.serverMedian.toFixed(2)} ms (${f.objectBytes} B)`);
+  }
+  log(`OpenAPI: ${S.openapi.requests} sequential GETs of /openapi/v3/apis/apps/v1, then of the same bytes from the baseline`);
+  const openapi = await measureOpenAPI(kage, base, S.openapi);
+  log(`  first (cold) ${openapi.firstMs.toFixed(1)} ms; warm p50 ${openapi.median.toFixed(2)} p99 ${openapi.p99.toFixed(2)} ms (${openapi.bytes} B); baseline p50 ${openapi.baselineMedian.toFixed(2)} p99 ${openapi.baselineP99.toFixed(2)} ms`);
+  return { results: { patch, openapi }, rows: [...patchRows(patch), ...openapiRows(openapi)] };
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const v = versions();
@@ -186,6 +206,9 @@ async function main(): Promise<void> {
       const c = await coreFigures(kage, base, before.startup, before.rss);
       core = c.results;
       rows.push(...c.rows);
+      const p = await patchAndOpenAPIFigures(kage, base);
+      core = { ...core, ...p.results };
+      rows.push(...p.rows);
       // The baseline server is done: it stays out of the aggregator figures' way.
       await stopChild(base.child);
     }
