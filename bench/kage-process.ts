@@ -1,4 +1,4 @@
-// Starts the compiled kage server (dist/server/main.js) as its own process on 127.0.0.1, and stops it.
+// Starts the compiled kage server (dist/bundle/main.js, what `npm start` runs) as its own process on 127.0.0.1, and stops it.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '
 
 /** The server entry point; KAGE_BENCH_MAIN overrides it (e.g. a copy of dist/ that others won't rebuild). */
 export function kageMain(): string {
-  return resolve(process.env['KAGE_BENCH_MAIN'] ?? join(REPO_ROOT, 'dist', 'server', 'main.js'));
+  return resolve(process.env['KAGE_BENCH_MAIN'] ?? join(REPO_ROOT, 'dist', 'bundle', 'main.js'));
 }
 
 /** Extra node flags for the server process, e.g. KAGE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */

@@ -5,7 +5,7 @@
 //   --quick    shorter runs (for trying the bench out; figures are then rougher)
 //   --aggregator-only   only the aggregator figures (proxy vs direct, /apis with a hung backend)
 //
-// Environment: KAGE_BENCH_MAIN=<path to main.js> (default dist/server/main.js),
+// Environment: KAGE_BENCH_MAIN=<path to main.js> (default dist/bundle/main.js),
 //              KAGE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" (extra node flags for kage),
 //              KAGE_BENCH_SAMPLE=<path to the sample-apiserver's main.js> (default: next to KAGE_BENCH_MAIN's dist/),
 //              KAGE_BENCH_SAMPLE_NODE_ARGS (extra node flags for the sample extension API servers).

@@ -1,4 +1,4 @@
-// Starts kage as a child process (the compiled dist/server/main.js) and drives it with the real kubectl and with
+// Starts kage as a child process (the built dist/bundle/main.js, what `npm start` runs) and drives it with the real kubectl and with
 // plain HTTPS requests. Every process and temp dir a KageProcess creates is cleaned up by stop()/kill(), and a
 // last-resort exit hook kills whatever a crashed test left behind. Only 127.0.0.1 is ever contacted.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 /** The repository root (this file lives in <root>/e2e). */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The compiled server entry point; `npm run build` makes it. */
-export const KAGE_MAIN = join(REPO_ROOT, 'dist', 'server', 'main.js');
+export const KAGE_MAIN = join(REPO_ROOT, 'dist', 'bundle', 'main.js');
 /** The kubectl binary: $KUBECTL, else `kubectl` on PATH (a missing kubectl fails the tests, never skips them). */
 export const KUBECTL = process.env['KUBECTL'] ?? 'kubectl';
 
