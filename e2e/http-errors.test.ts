@@ -272,3 +272,19 @@ test('400 BadRequest for a continue token that is not a valid token', async () =
   const s = assertStatus(res, 400, 'BadRequest');
   assert.match(s.message, /continue/);
 });
+
+test('YAML request bodies create and replace objects (application/yaml)', async () => {
+  const name = uniqueName('yaml');
+  const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  greeting: hello\n`;
+  const created = await kage.request('POST', '/api/v1/namespaces/default/configmaps', { body: yaml, headers: { 'Content-Type': 'application/yaml' } });
+  assert.equal(created.status, 201, created.body);
+  assert.equal(created.json().data.greeting, 'hello');
+  const replaced = await kage.request('PUT', `/api/v1/namespaces/default/configmaps/${name}`, {
+    body: yaml.replace('hello', 'bye'), headers: { 'Content-Type': 'application/yaml' },
+  });
+  assert.equal(replaced.status, 200, replaced.body);
+  assert.equal(replaced.json().data.greeting, 'bye');
+  const bad = await kage.request('POST', '/api/v1/namespaces/default/configmaps', { body: 'a: [unclosed', headers: { 'Content-Type': 'application/yaml' } });
+  assert.equal(bad.status, 400, bad.body);
+  assert.equal(bad.json().reason, 'BadRequest');
+});

@@ -88,17 +88,27 @@ export async function decodeProtobufBody(body: Buffer): Promise<unknown> {
   return decodeKubernetesProtobuf(body);
 }
 
-let yamlModule: Promise<typeof import('yaml')> | undefined;
+type YamlModule = typeof import('yaml');
+
+let yamlModule: Promise<YamlModule> | undefined;
+
+/** The `yaml` package, loaded on the first YAML body (bundled, it may only offer a CommonJS default export). */
+export function loadYaml(): Promise<YamlModule> {
+  yamlModule ??= import('yaml').then(
+    (m) => (typeof (m as Partial<YamlModule>).parse === 'function' ? m : (m as unknown as { default: YamlModule }).default),
+    (err: unknown) => {
+      yamlModule = undefined; // try again on the next request
+      throw err;
+    },
+  );
+  return yamlModule;
+}
 
 /** Parses YAML (one document), turning errors into 400 BadRequest. */
 export async function parseYamlBody(body: Buffer | string): Promise<unknown> {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request is empty');
-  yamlModule ??= import('yaml').catch((err: unknown) => {
-    yamlModule = undefined; // try again on the next request
-    throw err;
-  });
-  const { parse } = await yamlModule;
+  const { parse } = await loadYaml();
   try {
     return parse(text, { maxAliasCount: 100 });
   } catch (err) {

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { badRequest } from '../api/errors.js';
 import type { KubeObject } from '../api/types.js';
 import type { ResourceDef } from '../registry/types.js';
-import { schemaForKind } from '../schema/index.js';
+import { loadSchemaModule } from '../schema/lazy.js';
 import type { TypeSchema } from '../schema/types.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -126,8 +126,7 @@ export interface FieldCheck {
  * Applies fieldValidation to a decoded create/update body (raw JSON text given for duplicate detection):
  * Strict throws 400 naming every problem, Warn returns warnings, both Warn and Ignore drop unknown fields.
  */
-export function checkFields(def: ResourceDef, obj: KubeObject, mode: FieldValidation, rawJson?: string): FieldCheck {
-  const schema = schemaForKind(def.group, def.version, def.kind);
+export function checkFields(schema: TypeSchema | undefined, obj: KubeObject, mode: FieldValidation, rawJson?: string): FieldCheck {
   const problems: string[] = [];
   if (mode !== 'Ignore') {
     if (rawJson !== undefined) for (const d of duplicateJsonKeys(rawJson)) problems.push(`duplicate field "${d}"`);
@@ -144,11 +143,13 @@ export function warningHeaders(warnings: string[]): string[] {
 }
 
 /** fieldValidation for one request body: throws for Strict, sets Warning headers for Warn, drops unknown fields. */
-export function validateRequestFields(
+export async function validateRequestFields(
   res: ServerResponse, q: URLSearchParams, def: ResourceDef, obj: KubeObject, raw?: Buffer, contentType?: string,
-): void {
+): Promise<void> {
+  const mode = fieldValidationOf(q);
+  const schema = (await loadSchemaModule()).schemaForKind(def.group, def.version, def.kind);
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const rawJson = raw && (media === '' || media.endsWith('json')) ? raw.toString('utf8') : undefined;
-  const { warnings } = checkFields(def, obj, fieldValidationOf(q), rawJson);
+  const { warnings } = checkFields(schema, obj, mode, rawJson);
   if (warnings.length > 0 && !res.headersSent) res.appendHeader('Warning', warningHeaders(warnings));
 }

@@ -14,9 +14,12 @@ import { requireNamespace } from './write-options.js';
 import { checkFields, fieldValidationOf, warningHeaders } from './field-validation.js';
 import { applyStrategicMergePatch, PatchError } from '../patch/strategic-merge.js';
 import { patchMetaFromSchema } from '../patch/schema-patch-meta.js';
-import { schemaForKind } from '../schema/index.js';
+import { loadSchemaModule } from '../schema/lazy.js';
+import { APPLY_PATCH_TYPE, serveApply } from '../apply/request.js';
+import { validateWriteOptions } from '../apply/options.js';
+import type { TypeSchema } from '../schema/types.js';
 
-const SUPPORTED = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json'];
+const SUPPORTED = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', APPLY_PATCH_TYPE];
 
 function unprocessable(message: string): StatusError {
   const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Invalid', code: 422 };
@@ -46,8 +49,8 @@ function checkJsonPatchShape(patch: unknown): jsonpatch.Operation[] {
   return patch as jsonpatch.Operation[];
 }
 
-function applyStrategic(r: RestRequest, current: Readonly<KubeObject>, patch: unknown): unknown {
-  const meta = patchMetaFromSchema(schemaForKind(r.def.group, r.def.version, r.def.kind));
+function applyStrategic(schema: TypeSchema | undefined, current: Readonly<KubeObject>, patch: unknown): unknown {
+  const meta = patchMetaFromSchema(schema);
   try {
     return applyStrategicMergePatch(current, patch, meta);
   } catch (err) {
@@ -67,9 +70,12 @@ export async function patchObject(r: RestRequest): Promise<void> {
   if (!SUPPORTED.includes(media)) {
     throw unsupportedMediaType(`the body of the request was in an unknown format - accepted media types include: ${SUPPORTED.join(', ')}`);
   }
+  validateWriteOptions(r.query, 'PatchOptions', media === APPLY_PATCH_TYPE);
   const rawBody = await readBody(r.req);
+  if (media === APPLY_PATCH_TYPE) return serveApply(r, rawBody);
   const raw = parseJson(rawBody);
   const fieldMode = fieldValidationOf(r.query);
+  const schema = (await loadSchemaModule()).schemaForKind(r.def.group, r.def.version, r.def.kind);
   await requireNamespace(r, false);
   let warnings: string[] = [];
   const mutate = (current: Readonly<KubeObject>): KubeObject => {
@@ -78,7 +84,7 @@ export async function patchObject(r: RestRequest): Promise<void> {
       patched = applyJsonPatch(current, checkJsonPatchShape(raw));
     } else if (media === 'application/strategic-merge-patch+json') {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('strategic merge patch must be a JSON object');
-      patched = applyStrategic(r, current, raw);
+      patched = applyStrategic(schema, current, raw);
     } else {
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('merge patch must be a JSON object');
       patched = applyMergePatch(JSON.parse(JSON.stringify(current)), raw);
@@ -96,7 +102,7 @@ export async function patchObject(r: RestRequest): Promise<void> {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     // Unknown fields the patch brought in: refused (Strict), reported (Warn), dropped either way.
-    warnings = checkFields(r.def, obj, fieldMode, media === 'application/json-patch+json' ? undefined : rawBody.toString('utf8')).warnings;
+    warnings = checkFields(schema, obj, fieldMode, media === 'application/json-patch+json' ? undefined : rawBody.toString('utf8')).warnings;
     // A patch that leaves resourceVersion as it was is not a precondition.
     if (obj.metadata.resourceVersion === current.metadata.resourceVersion) delete obj.metadata.resourceVersion;
     return obj;

@@ -12,6 +12,8 @@ import { parseResourceVersion } from './list-options.js';
 import { asKubeObject, checkKind, prepareForUpdate, unchanged, validateObject } from './strategy.js';
 import { validateRequestFields } from './field-validation.js';
 import { checkNamespaceMatches, isDryRun, requireNamespace } from './write-options.js';
+import { recordUpdate, type WriteContext } from '../apply/managed-fields.js';
+import { validateWriteOptions, writeContextFor } from '../apply/options.js';
 
 /** An object as written (or as it would be, for dryRun). */
 export interface WrittenObject {
@@ -39,9 +41,12 @@ function preconditionRevision(next: KubeObject): number | undefined {
 /**
  * Reads, mutates and writes one object until the write lands: a resourceVersion in the mutated object is a
  * precondition (409 when stale); without one, store conflicts are retried against the fresh state.
+ * The write is recorded in managedFields as an Update by the request's manager (`fields`; null when the
+ * mutation keeps managedFields itself, as server-side apply does).
  */
-export async function guaranteedUpdate(r: RestRequest, mutate: Mutation): Promise<WrittenObject> {
+export async function guaranteedUpdate(r: RestRequest, mutate: Mutation, fields?: WriteContext | null): Promise<WrittenObject> {
   const dryRun = isDryRun(r.query);
+  const tracking = fields === undefined ? await writeContextFor(r) : fields;
   const store = r.services.store;
   const key = objectKey(r.def, r.info.namespace, r.info.name);
   const res = resourceOf(r.def);
@@ -56,6 +61,7 @@ export async function guaranteedUpdate(r: RestRequest, mutate: Mutation): Promis
       throw conflict(res, r.info.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.object.metadata.uid}`);
     }
     const prepared = prepareForUpdate(r.def, next, cloneObject(current), r.info.subresource);
+    if (tracking) recordUpdate(current.object, prepared, tracking);
     validateObject(r.def, prepared, current.object as KubeObject);
     if (unchanged(prepared, current.object as KubeObject)) return current;
     // Removing the last finalizer of an object being deleted completes its deletion.
@@ -84,11 +90,12 @@ export async function guaranteedUpdate(r: RestRequest, mutate: Mutation): Promis
 /** PUT /…/<resource>/<name>[/status] */
 export async function updateObject(r: RestRequest): Promise<void> {
   const out = chooseOutput(r.req.headers.accept, r.query.get('includeObject'), false);
+  validateWriteOptions(r.query, 'UpdateOptions');
   const raw = await readBody(r.req);
   const body = await decodeObjectBody(raw, r.req.headers['content-type']);
   checkKind(r.def, body);
   const obj = asKubeObject(body);
-  validateRequestFields(r.res, r.query, r.def, obj, raw, r.req.headers['content-type']);
+  await validateRequestFields(r.res, r.query, r.def, obj, raw, r.req.headers['content-type']);
   if (obj.metadata.name !== undefined && obj.metadata.name !== r.info.name) {
     throw badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${r.info.name})`);
   }
