@@ -68,6 +68,7 @@ async function main(argv: string[]): Promise<void> {
       availabilityCheckIntervalMs: flags.availabilityCheckIntervalMs,
       apiServices: flags.apiServices,
       watchBookmarkIntervalMs: flags.watchBookmarkIntervalMs,
+      fsync: flags.fsync,
       logLevel: flags.logLevel,
     });
   } catch (err) {

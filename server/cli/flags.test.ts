@@ -21,6 +21,7 @@ test('defaults', () => {
     discoveryTimeoutMs: 5000,
     availabilityCheckIntervalMs: 10_000,
     watchBookmarkIntervalMs: 60_000,
+    fsync: false,
     apiServices: [],
     logLevel: 'info',
     help: false,
@@ -207,4 +208,9 @@ test('usage lists every flag with its default and description', () => {
 test('--watch-bookmark-interval takes a duration and refuses tiny ones', () => {
   assert.equal(parseKageFlags(['--watch-bookmark-interval', '2s']).watchBookmarkIntervalMs, 2000);
   assert.throws(() => parseKageFlags(['--watch-bookmark-interval', '1ms']), /watch-bookmark-interval/);
+});
+
+test('--fsync is a boolean flag, off by default', () => {
+  assert.equal(parseKageFlags([]).fsync, false);
+  assert.equal(parseKageFlags(['--fsync']).fsync, true);
 });

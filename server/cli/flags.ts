@@ -285,6 +285,7 @@ export interface KageFlags {
   availabilityCheckIntervalMs: number;
   apiServices: ApiServiceFlag[];
   watchBookmarkIntervalMs: number;
+  fsync: boolean;
   logLevel: LogLevel;
   help: boolean;
   version: boolean;
@@ -375,6 +376,12 @@ export const KAGE_FLAGS: readonly FlagDefinition[] = [
     description: 'Register an extension API server for a group/version',
   },
   {
+    name: 'fsync',
+    type: 'bool',
+    default: false,
+    description: 'fsync every storage write: survives power loss, at ~0.5 ms a write (writes always survive a crash of kage itself)',
+  },
+  {
     name: 'watch-bookmark-interval',
     type: 'duration',
     default: 60_000,
@@ -404,6 +411,7 @@ export function parseKageFlags(argv: readonly string[]): KageFlags {
     availabilityCheckIntervalMs: v['availability-check-interval'] as number,
     apiServices: v['api-service'] as ApiServiceFlag[],
     watchBookmarkIntervalMs: v['watch-bookmark-interval'] as number,
+    fsync: v['fsync'] as boolean,
     logLevel: v['log-level'] as LogLevel,
     help: v['help'] as boolean,
     version: v['version'] as boolean,

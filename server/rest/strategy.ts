@@ -6,6 +6,7 @@ import type { KubeObject, ObjectMeta, StatusCause } from '../api/types.js';
 import { validateName, validateLabels } from '../registry/names.js';
 import type { ResourceDef } from '../registry/types.js';
 import { groupVersionString } from '../registry/types.js';
+import { deepEqual } from '../apply/typed.js';
 
 /** RFC 3339 at second precision, as Kubernetes writes timestamps. */
 export function nowTimestamp(now: Date = new Date()): string {
@@ -129,9 +130,6 @@ export function prepareForCreate(def: ResourceDef, obj: KubeObject, namespace: s
   return canonicalOrder(def, obj);
 }
 
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /** Whether anything outside metadata and status differs (that bumps metadata.generation). */
 function specChanged(next: KubeObject, old: KubeObject): boolean {
@@ -139,7 +137,7 @@ function specChanged(next: KubeObject, old: KubeObject): boolean {
     const { metadata: _m, status: _s, kind: _k, apiVersion: _a, ...rest } = o;
     return rest;
   };
-  return !sameJson(strip(next), strip(old));
+  return !deepEqual(strip(next), strip(old));
 }
 
 /**
@@ -185,5 +183,5 @@ export function prepareForUpdate(def: ResourceDef, next: KubeObject, old: KubeOb
 export function unchanged(next: KubeObject, old: KubeObject): boolean {
   const a = { ...next, metadata: { ...next.metadata, resourceVersion: undefined } };
   const b = { ...old, metadata: { ...old.metadata, resourceVersion: undefined } };
-  return sameJson(a, b);
+  return deepEqual(a, b);
 }
