@@ -288,3 +288,29 @@ test('YAML request bodies create and replace objects (application/yaml)', async 
   assert.equal(bad.status, 400, bad.body);
   assert.equal(bad.json().reason, 'BadRequest');
 });
+
+test('schema type errors are 422 Invalid with a cause naming the field path (create and patch)', async () => {
+  const name = uniqueName('typed');
+  const bad = await kage.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
+    body: {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+      spec: { replicas: 'three', selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } },
+    },
+  });
+  assert.equal(bad.status, 422, bad.body);
+  const status = bad.json();
+  assert.equal(status.reason, 'Invalid');
+  assert.deepEqual(status.details.causes.map((c: { field: string }) => c.field), ['spec.replicas']);
+  assert.match(status.message, /spec\.replicas in body must be of type integer/);
+
+  const cm = await kage.request('POST', '/api/v1/namespaces/default/configmaps', { body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'x' } } });
+  assert.equal(cm.status, 201, cm.body);
+  const patched = await kage.request('PATCH', `/api/v1/namespaces/default/configmaps/${name}`, {
+    body: '{"data":{"a":5}}', headers: { 'Content-Type': 'application/merge-patch+json' },
+  });
+  assert.equal(patched.status, 422, patched.body);
+  assert.equal(patched.json().details.causes[0].field, 'data[a]');
+  const after = (await kage.request('GET', `/api/v1/namespaces/default/configmaps/${name}`)).json();
+  assert.equal(after.data.a, 'x', 'the stored object is unchanged');
+  assert.equal(after.metadata.resourceVersion, cm.json().metadata.resourceVersion);
+});

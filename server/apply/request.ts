@@ -8,7 +8,7 @@ import { chooseOutput } from '../http/accept.js';
 import { sendJsonText } from '../http/respond.js';
 import { groupVersionString } from '../registry/types.js';
 import { resourceOf, type RestRequest } from '../rest/context.js';
-import { checkFields, fieldValidationOf, warningHeaders } from '../rest/field-validation.js';
+import { checkFields, checkTypes, fieldValidationOf, warningHeaders } from '../rest/field-validation.js';
 import { objectKey } from '../rest/keys.js';
 import { objectBody } from '../rest/output.js';
 import { prepareForCreate, validateObject } from '../rest/strategy.js';
@@ -64,6 +64,7 @@ export async function serveApply(r: RestRequest, body: Buffer): Promise<void> {
   const { config, json } = await decodeConfiguration(r, body);
   const ctx = { ...(await writeContextFor(r, r.query.get('fieldManager')!)), force };
   // Unknown (and, in JSON, duplicate) fields: refused (Strict), reported (Warn), dropped either way.
+  checkTypes(r.def, ctx.schema, config);
   const { warnings } = checkFields(ctx.schema, config, fieldMode, json);
   const preconditionRV = config.metadata.resourceVersion;
   await requireNamespace(r, false);

@@ -1,8 +1,8 @@
 // fieldValidation=Strict|Warn|Ignore: fields the schema does not know (and duplicate JSON keys) are refused,
 // reported as warnings, or dropped silently, as the real server decodes them.
 import type { ServerResponse } from 'node:http';
-import { badRequest } from '../api/errors.js';
-import type { KubeObject } from '../api/types.js';
+import { badRequest, invalid } from '../api/errors.js';
+import type { KubeObject, StatusCause } from '../api/types.js';
 import type { ResourceDef } from '../registry/types.js';
 import { loadSchemaModule } from '../schema/lazy.js';
 import type { TypeSchema } from '../schema/types.js';
@@ -150,6 +150,63 @@ export async function validateRequestFields(
   const schema = (await loadSchemaModule()).schemaForKind(def.group, def.version, def.kind);
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const rawJson = raw && (media === '' || media.endsWith('json')) ? raw.toString('utf8') : undefined;
+  checkTypes(def, schema, obj);
   const { warnings } = checkFields(schema, obj, mode, rawJson);
   if (warnings.length > 0 && !res.headersSent) res.appendHeader('Warning', warningHeaders(warnings));
+}
+
+function jsonTypeOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+/** Fields whose JSON type does not match the schema, as 422 causes ("spec.replicas in body must be of type integer"). */
+export function typeErrors(value: unknown, schema: TypeSchema | undefined, path = '', depth = 0, out: StatusCause[] = []): StatusCause[] {
+  if (!schema || value === null || value === undefined || depth > MAX_DEPTH) return out;
+  if (schema.special === 'raw' || schema.special === 'fieldsv1') return out;
+  const got = jsonTypeOf(value);
+  const fail = (want: string): StatusCause[] => {
+    out.push({
+      reason: 'FieldValueTypeInvalid',
+      message: `Invalid value: "${got}": ${path} in body must be of type ${want}: "${got}"`,
+      field: path,
+    });
+    return out;
+  };
+  if (schema.special === 'intorstring' || schema.special === 'quantity') {
+    return got === 'string' || got === 'integer' || (got === 'number' && schema.special === 'quantity') ? out : fail(schema.special === 'quantity' ? 'string' : 'integer or string');
+  }
+  switch (schema.type) {
+    case undefined: return out;
+    case 'string': return got === 'string' ? out : fail('string');
+    case 'boolean': return got === 'boolean' ? out : fail('boolean');
+    case 'integer': return got === 'integer' ? out : fail('integer');
+    case 'number': return got === 'integer' || got === 'number' ? out : fail('number');
+    case 'array':
+      if (got !== 'array') return fail('array');
+      (value as unknown[]).forEach((v, i) => typeErrors(v, schema.items, `${path}[${i}]`, depth + 1, out));
+      return out;
+    case 'object': {
+      if (got !== 'object') return fail('object');
+      const obj = value as Record<string, unknown>;
+      for (const [k, v] of Object.entries(obj)) {
+        const child = schema.properties
+          ? (Object.hasOwn(schema.properties, k) ? schema.properties[k] : undefined)
+          : schema.additionalProperties;
+        typeErrors(v, child, path ? (schema.properties ? `${path}.${k}` : `${path}[${k}]`) : k, depth + 1, out);
+      }
+      return out;
+    }
+  }
+}
+
+/** 422 Invalid when fields have the wrong JSON type for the kind's schema. */
+export function checkTypes(def: ResourceDef, schema: TypeSchema | undefined, obj: KubeObject): void {
+  const causes = typeErrors(obj, schema);
+  if (causes.length > 0) {
+    const name = typeof obj.metadata?.name === 'string' ? obj.metadata.name : '';
+    throw invalid(def.kind, def.group, name, causes);
+  }
 }

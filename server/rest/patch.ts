@@ -11,7 +11,7 @@ import { applyMergePatch } from './merge-patch.js';
 import { asKubeObject, checkKind } from './strategy.js';
 import { guaranteedUpdate } from './update.js';
 import { requireNamespace } from './write-options.js';
-import { checkFields, fieldValidationOf, warningHeaders } from './field-validation.js';
+import { checkFields, checkTypes, fieldValidationOf, warningHeaders } from './field-validation.js';
 import { applyStrategicMergePatch, PatchError } from '../patch/strategic-merge.js';
 import { patchMetaFromSchema } from '../patch/schema-patch-meta.js';
 import { loadSchemaModule } from '../schema/lazy.js';
@@ -102,6 +102,7 @@ export async function patchObject(r: RestRequest): Promise<void> {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     // Unknown fields the patch brought in: refused (Strict), reported (Warn), dropped either way.
+    checkTypes(r.def, schema, obj);
     warnings = checkFields(schema, obj, fieldMode, media === 'application/json-patch+json' ? undefined : rawBody.toString('utf8')).warnings;
     // A patch that leaves resourceVersion as it was is not a precondition.
     if (obj.metadata.resourceVersion === current.metadata.resourceVersion) delete obj.metadata.resourceVersion;
