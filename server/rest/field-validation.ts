@@ -86,11 +86,16 @@ export function duplicateJsonKeys(text: string): string[] {
   while (i < text.length) {
     const c = text[i]!;
     if (c === '"') {
-      let j = i + 1;
-      let s = '';
-      while (j < text.length && text[j] !== '"') {
-        if (text[j] === '\\') { s += text.slice(j, j + 2); j += 2; } else { s += text[j]; j++; }
+      // Jump to the closing quote (one not escaped by an odd run of backslashes).
+      let j = text.indexOf('"', i + 1);
+      while (j > 0) {
+        let slashes = 0;
+        for (let k = j - 1; text.charCodeAt(k) === 92; k--) slashes++;
+        if (slashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
+      if (j < 0) j = text.length;
+      const s = text.slice(i + 1, j);
       i = j + 1;
       const top = stack[stack.length - 1];
       if (expectKey && top && !('array' in top)) {

@@ -132,8 +132,8 @@ export function prepareForCreate(def: ResourceDef, obj: KubeObject, namespace: s
 
 
 /** Whether anything outside metadata and status differs (that bumps metadata.generation). */
-function specChanged(next: KubeObject, old: KubeObject): boolean {
-  const strip = (o: KubeObject) => {
+function specChanged(next: KubeObject, old: Readonly<KubeObject>): boolean {
+  const strip = (o: Readonly<KubeObject>) => {
     const { metadata: _m, status: _s, kind: _k, apiVersion: _a, ...rest } = o;
     return rest;
   };
@@ -144,7 +144,7 @@ function specChanged(next: KubeObject, old: KubeObject): boolean {
  * Applies update rules to `next` given the stored `old`: immutable metadata kept, status owned by the right
  * endpoint, generation bumped on spec changes. `subresource` is "" or "status".
  */
-export function prepareForUpdate(def: ResourceDef, next: KubeObject, old: KubeObject, subresource: string): KubeObject {
+export function prepareForUpdate(def: ResourceDef, next: KubeObject, old: Readonly<KubeObject>, subresource: string): KubeObject {
   let result: KubeObject;
   if (subresource === 'status') {
     // The status endpoint changes only status; everything else is the stored object's.
@@ -154,8 +154,9 @@ export function prepareForUpdate(def: ResourceDef, next: KubeObject, old: KubeOb
   } else {
     result = next;
     if (hasStatusSubresource(def)) {
+      // The stored object is shared and frozen: the new object gets its own copy of the status.
       if (old['status'] === undefined) delete result['status'];
-      else result['status'] = old['status'];
+      else result['status'] = JSON.parse(JSON.stringify(old['status'])) as unknown;
     }
     const meta = result.metadata;
     const oldMeta = old.metadata;

@@ -60,7 +60,7 @@ export async function guaranteedUpdate(r: RestRequest, mutate: Mutation, fields?
     if (uid && uid !== current.object.metadata.uid) {
       throw conflict(res, r.info.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.object.metadata.uid}`);
     }
-    const prepared = prepareForUpdate(r.def, next, cloneObject(current), r.info.subresource);
+    const prepared = prepareForUpdate(r.def, next, current.object, r.info.subresource);
     if (tracking) recordUpdate(current.object, prepared, tracking);
     validateObject(r.def, prepared, current.object as KubeObject);
     if (unchanged(prepared, current.object as KubeObject)) return current;
