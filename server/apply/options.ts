@@ -6,7 +6,6 @@ import type { Status, StatusCause } from '../api/types.js';
 import { groupVersionString } from '../registry/types.js';
 import type { RestRequest } from '../rest/context.js';
 import { hasStatusSubresource } from '../rest/strategy.js';
-import { loadSchemaModule } from '../schema/lazy.js';
 import { isPrintable, managerOf, type WriteContext } from './managed-fields.js';
 
 /** The manager of a write: the fieldManager parameter, else derived from the User-Agent. */
@@ -71,7 +70,7 @@ export function validateWriteOptions(q: URLSearchParams, options: 'CreateOptions
 
 /** What recording a write in managedFields needs, for this request. */
 export async function writeContextFor(r: RestRequest, manager = managerOfRequest(r)): Promise<WriteContext> {
-  const schema = (await loadSchemaModule()).schemaForKind(r.def.group, r.def.version, r.def.kind);
+  const schema = await r.def.schema();
   return {
     schema, apiVersion: groupVersionString(r.def), subresource: r.info.subresource, statusSubresource: hasStatusSubresource(r.def), manager,
   };

@@ -30,8 +30,9 @@ export function row(r: Partial<ResourceDef> & Pick<ResourceDef, 'group' | 'versi
     generation: false,
     columns: [],
     fieldSelectors: {},
+    schema: () => Promise.resolve(undefined),
     ...r,
-  };
+  } as ResourceDef;
 }
 
 const STATUS_VERBS: ResourceDef['verbs'] = ['get', 'patch', 'update'];

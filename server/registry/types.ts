@@ -1,5 +1,6 @@
 // A built-in resource is a row of data: this file says what a row holds.
 import type { KubeObject, StatusCause } from '../api/types.js';
+import type { TypeSchema } from '../schema/types.js';
 import type { Authenticator, UserInfo } from '../auth/authenticate.js';
 import type { Authorizer } from '../auth/authorize.js';
 
@@ -62,6 +63,11 @@ export interface ResourceDef {
   defaults?(obj: KubeObject): void;
   /** Per-kind validation beyond names; returns causes (empty when valid). */
   validate?(obj: KubeObject, old?: KubeObject): StatusCause[];
+  /**
+   * The kind's OpenAPI schema (with patch strategies and list types), derived from the one source of structure
+   * in server/schema; loaded on first use so start-up does not build it.
+   */
+  schema(): Promise<TypeSchema | undefined>;
   /** Objects created at first start in this resource (e.g. the four namespaces). */
   seed?: KubeObject[];
   /**

@@ -4,7 +4,6 @@ import type { ServerResponse } from 'node:http';
 import { badRequest, invalid } from '../api/errors.js';
 import type { KubeObject, StatusCause } from '../api/types.js';
 import type { ResourceDef } from '../registry/types.js';
-import { loadSchemaModule } from '../schema/lazy.js';
 import type { TypeSchema } from '../schema/types.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
@@ -152,7 +151,7 @@ export async function validateRequestFields(
   res: ServerResponse, q: URLSearchParams, def: ResourceDef, obj: KubeObject, raw?: Buffer, contentType?: string,
 ): Promise<void> {
   const mode = fieldValidationOf(q);
-  const schema = (await loadSchemaModule()).schemaForKind(def.group, def.version, def.kind);
+  const schema = await def.schema();
   const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const rawJson = raw && (media === '' || media.endsWith('json')) ? raw.toString('utf8') : undefined;
   checkTypes(def, schema, obj);

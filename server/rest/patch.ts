@@ -14,7 +14,6 @@ import { requireNamespace } from './write-options.js';
 import { checkFields, checkTypes, fieldValidationOf, warningHeaders } from './field-validation.js';
 import { applyStrategicMergePatch, PatchError } from '../patch/strategic-merge.js';
 import { patchMetaFromSchema } from '../patch/schema-patch-meta.js';
-import { loadSchemaModule } from '../schema/lazy.js';
 import { APPLY_PATCH_TYPE, serveApply } from '../apply/request.js';
 import { validateWriteOptions } from '../apply/options.js';
 import type { TypeSchema } from '../schema/types.js';
@@ -75,7 +74,7 @@ export async function patchObject(r: RestRequest): Promise<void> {
   if (media === APPLY_PATCH_TYPE) return serveApply(r, rawBody);
   const raw = parseJson(rawBody);
   const fieldMode = fieldValidationOf(r.query);
-  const schema = (await loadSchemaModule()).schemaForKind(r.def.group, r.def.version, r.def.kind);
+  const schema = await r.def.schema();
   await requireNamespace(r, false);
   let warnings: string[] = [];
   const mutate = (current: Readonly<KubeObject>): KubeObject => {

@@ -1,4 +1,5 @@
 // Building blocks that let each resource row read as data: the row builder, shared columns, small accessors.
+import { loadSchemaModule } from '../../schema/lazy.js';
 import type { KubeObject } from '../../api/types.js';
 import { ALL_VERBS } from '../types.js';
 import type { FieldGetter, NameRule, ResourceDef, SubresourceDef, TableCell, TableColumn, Verb } from '../types.js';
@@ -176,6 +177,7 @@ export function row(spec: RowSpec): ResourceDef {
     generation: spec.generation ?? false,
     columns: spec.columns,
     fieldSelectors: spec.fieldSelectors ?? {},
+    schema: () => loadSchemaModule().then((m) => m.schemaForKind(def.group, def.version, def.kind)),
   };
   if (spec.defaults) def.defaults = spec.defaults;
   if (spec.validate) def.validate = spec.validate;

@@ -590,3 +590,11 @@ test('other kinds: pvc, leases, events, endpoints', () => {
   const ep = defaulted(def('', 'endpoints'), { metadata: { name: 'e' }, subsets: [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80 }] }] });
   assert.deepEqual(ep.subsets, [{ addresses: [{ ip: '1.2.3.4' }], ports: [{ port: 80, protocol: 'TCP' }] }]);
 });
+
+test('every row carries its schema (with the GVK extension), from the one schema source', async () => {
+  for (const def of builtinResources) {
+    const schema = await def.schema();
+    assert.ok(schema, `${def.plural}.${def.group} has a schema`);
+    assert.ok(schema.gvk?.some((g) => g.group === def.group && g.version === def.version && g.kind === def.kind), `${def.kind} schema names its GVK`);
+  }
+});
