@@ -1,31 +1,9 @@
 // Kubernetes Status errors (meta/v1 Status), with the messages kube-apiserver uses.
 import { GROUP, KIND, QUALIFIED_RESOURCE, RESOURCE } from './types.js';
 
-export interface StatusCause {
-  reason?: string;
-  message?: string;
-  field?: string;
-}
-
-export interface StatusDetails {
-  name?: string;
-  group?: string;
-  kind?: string;
-  uid?: string;
-  causes?: StatusCause[];
-  retryAfterSeconds?: number;
-}
-
-export interface Status {
-  kind: 'Status';
-  apiVersion: 'v1';
-  metadata: Record<string, never>;
-  status: 'Success' | 'Failure';
-  message?: string;
-  reason?: string;
-  details?: StatusDetails;
-  code: number;
-}
+// The wire types are kage's own (type-only: nothing of kage's server code runs in the sample).
+import type { Status, StatusDetails } from '../../server/api/types.js';
+export type { Status, StatusCause, StatusDetails } from '../../server/api/types.js';
 
 /** An error that becomes a Status response. */
 export class ApiError extends Error {
