@@ -40,6 +40,59 @@ export function requestContext(req: IncomingMessage): RequestContext | undefined
   return contexts.get(req);
 }
 
+/** Step 1 of the chain as a plain function: the parsed request (and the request log hook). */
+function parseContext(req: IncomingMessage, res: ServerResponse, deps: AppDeps): RequestContext {
+  const raw = req.url || '/';
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  const watch = query.get('watch');
+  const info = parseRequestInfo(req.method ?? 'GET', path, watch === 'true' || watch === '1');
+  if (deps.log) {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      deps.log?.(`${req.method} ${raw} ${res.statusCode} ${ms.toFixed(1)}ms`);
+    });
+  }
+  return { info, query, path };
+}
+
+/** A handler that may take a request before express sees it, when `claims` says it is its own. */
+export interface FastPath {
+  claims(info: RequestInfo): boolean;
+  handle: EarlyHandler;
+}
+
+/**
+ * The server's request listener: requests a fast path claims (the aggregator's proxied groups) need only request
+ * info and authentication, so they skip the express chain; everything else goes through the app.
+ */
+export function createListener(app: express.Express, deps: AppDeps, fast: FastPath): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (!req.url?.startsWith('/apis/')) {
+      app(req, res);
+      return;
+    }
+    const ctx = parseContext(req, res, deps);
+    contexts.set(req, ctx);
+    if (!fast.claims(ctx.info)) {
+      app(req, res);
+      return;
+    }
+    const user = authenticate(req, deps.tokens);
+    if (!user) {
+      sendError(res, unauthorized());
+      return;
+    }
+    ctx.user = user;
+    Promise.resolve(fast.handle(req, res, ctx)).then(
+      (answered) => { if (!answered) app(req, res); },
+      (err: unknown) => sendError(res, err),
+    );
+  };
+}
+
 /** Builds the express app serving kage's API. */
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -47,22 +100,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('etag');
   app.set('query parser', false);
 
-  // 1. Request info: what is asked, parsed once.
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    const raw = req.originalUrl || req.url || '/';
-    const q = raw.indexOf('?');
-    const path = q < 0 ? raw : raw.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-    const watch = query.get('watch');
-    const info = parseRequestInfo(req.method, path, watch === 'true' || watch === '1');
-    contexts.set(req, { info, query, path });
-    if (deps.log) {
-      const started = process.hrtime.bigint();
-      _res.on('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        deps.log?.(`${req.method} ${raw} ${_res.statusCode} ${ms.toFixed(1)}ms`);
-      });
-    }
+  // 1. Request info: what is asked, parsed once (the fast path below may have parsed it already).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!contexts.has(req)) contexts.set(req, parseContext(req, res, deps));
     next();
   });
 

@@ -7,7 +7,8 @@ import { dirname, resolve, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openLevelStore } from '../storage/leveldb-store.js';
 import type { Store } from '../storage/store.js';
-import { createApp } from './app.js';
+import { createApp, createListener, type AppDeps } from './app.js';
+import { remoteAPIServiceFor } from '../aggregator/proxy-handler.js';
 import { RequestAuthenticator, StaticTokens } from './auth/authenticate.js';
 import { AlwaysAllowAuthorizer } from './auth/authorize.js';
 import { writeExtensionAuthentication } from './auth/extension-authentication.js';
@@ -134,7 +135,7 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
     const discovery = createAggregatedDiscoveryHandler({ registry, serverAddress: () => serverAddress }, remoteDiscovery);
     const openapiHandler = openapi;
     const versionBody = versionInfo(version);
-    const app = createApp({
+    const appDeps: AppDeps = {
       rest,
       tokens,
       version: () => versionBody,
@@ -150,12 +151,20 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
         (req, res) => openapiHandler.handle(req, res),
       ],
       ...(opts.logLevel === 'debug' ? { log: (line: string) => console.log(line) } : {}),
+    };
+    const app = createApp(appDeps);
+    // Proxied groups skip the express chain: they need only request info and authentication.
+    const aggregatorProxy = aggregator.proxy;
+    const apiServiceRegistry = aggregator.apiServices;
+    const listener = createListener(app, appDeps, {
+      claims: (info) => remoteAPIServiceFor(apiServiceRegistry, info) !== undefined,
+      handle: aggregatorProxy,
     });
 
     // Client certificates are asked for, not required: those that verify against the cluster CA authenticate.
     const server = createServer({
       key: pki.servingKeyPem, cert: pki.servingCertPem, ca: pki.caCertPem, requestCert: true, rejectUnauthorized: false,
-    }, app);
+    }, listener);
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
     const sockets = new Set<Socket>();
