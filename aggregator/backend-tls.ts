@@ -4,8 +4,9 @@
 // kage presents its front-proxy client certificate so the backend can trust the X-Remote-* identity headers.
 // One keep-alive https.Agent per APIService is cached and replaced when a TLS-relevant field changes.
 import { Agent } from 'node:https';
-import { createSecureContext, type ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { APIServiceInfo } from './apiservice-registry.js';
+import { BackendPools } from './backend-pools.js';
 
 /**
  * Idle kept-alive connections are closed after this, before Node servers (keepAliveTimeout 5 s) close them from
@@ -57,12 +58,21 @@ export function buildTlsOptions(apiService: APIServiceInfo, identity: ClientIden
   return { ok: true, options, fingerprint };
 }
 
+/** The connections of one TLS setting: an https.Agent (the aggregator's own requests) and proxy pools. */
+interface Transport {
+  ok: true;
+  agent: Agent;
+  /** Created on the first proxied request. */
+  pools?: BackendPools;
+  secureContext: SecureContext;
+}
+
 interface CachedAgent {
   /** What the agent was built from; compared field by field so a hit costs no parsing. */
   servername: string;
   insecure: boolean;
   caBundle: string;
-  result: { ok: true; agent: Agent } | { ok: false; error: string };
+  result: Transport | { ok: false; error: string };
 }
 
 // Proxied requests run many at once; free connections beyond this are closed and later re-handshaked.
@@ -81,6 +91,22 @@ export class BackendTls {
 
   /** The agent for an APIService, created or replaced when its TLS-relevant spec changed; or the build error. */
   agentFor(apiService: APIServiceInfo, opts: BackendTlsOptions = {}): { ok: true; agent: Agent } | { ok: false; error: string } {
+    return this.transportFor(apiService, opts);
+  }
+
+  /** Connection pools for proxying to an APIService's backend addresses, or the TLS build error. */
+  poolsFor(apiService: APIServiceInfo, connectTimeoutMs: number): { ok: true; pools: BackendPools } | { ok: false; error: string } {
+    const t = this.transportFor(apiService);
+    if (!t.ok) return t;
+    t.pools ??= new BackendPools({
+      secureContext: t.secureContext,
+      servername: serverNameFor(apiService),
+      rejectUnauthorized: !apiService.insecureSkipTLSVerify,
+    }, connectTimeoutMs);
+    return { ok: true, pools: t.pools };
+  }
+
+  private transportFor(apiService: APIServiceInfo, opts: BackendTlsOptions = {}): Transport | { ok: false; error: string } {
     const insecure = opts.skipVerify === true || apiService.insecureSkipTLSVerify;
     const servername = serverNameFor(apiService);
     const caBundle = insecure ? '' : (apiService.caBundle ?? '');
@@ -88,7 +114,7 @@ export class BackendTls {
     const cached = this.agents.get(key);
     // The hot path of every proxied request: no base64 decoding, no PEM parsing.
     if (cached && cached.servername === servername && cached.insecure === insecure && cached.caBundle === caBundle) return cached.result;
-    if (cached?.result.ok) retire(cached.result.agent);
+    if (cached?.result.ok) retire(cached.result);
     const built = buildTlsOptions(apiService, this.identity, opts);
     let result: CachedAgent['result'];
     if (!built.ok) {
@@ -97,10 +123,13 @@ export class BackendTls {
       // One secure context per agent: new connections reuse it instead of parsing the PEMs again.
       const secureContext = createSecureContext({ cert: built.options.cert, key: built.options.key, ...(built.options.ca ? { ca: built.options.ca } : {}) });
       // Sessions are per agent, so a replaced agent never resumes a session verified under old settings.
+      // Only the secure context carries the PEMs: https.Agent builds its pool key from every PEM it is given,
+      // three times per request, which cost more than a tenth of kage's CPU under proxied load.
       const agent = new Agent({
-        keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS, timeout: IDLE_SOCKET_TIMEOUT_MS, ...built.options, secureContext,
+        keepAlive: true, maxFreeSockets: MAX_FREE_SOCKETS, timeout: IDLE_SOCKET_TIMEOUT_MS,
+        servername: built.options.servername, rejectUnauthorized: built.options.rejectUnauthorized, secureContext,
       });
-      result = { ok: true, agent };
+      result = { ok: true, agent, secureContext };
     }
     this.agents.set(key, { servername, insecure, caBundle, result });
     return result;
@@ -111,20 +140,22 @@ export class BackendTls {
     for (const key of [name, `${name}\u0000probe`]) {
       const cached = this.agents.get(key);
       if (!cached) continue;
-      if (cached.result.ok) retire(cached.result.agent);
+      if (cached.result.ok) retire(cached.result);
       this.agents.delete(key);
     }
   }
 
   /** Closes every agent's idle connections; connections in use are closed when they finish. */
   close(): void {
-    for (const cached of this.agents.values()) if (cached.result.ok) retire(cached.result.agent);
+    for (const cached of this.agents.values()) if (cached.result.ok) retire(cached.result);
     this.agents.clear();
   }
 }
 
-/** Closes an agent's idle sockets now and every busy one as soon as its exchange is over. */
-function retire(agent: Agent): void {
+/** Closes a transport's idle connections now and every busy one as soon as its exchange is over. */
+function retire(transport: Transport): void {
+  transport.pools?.close();
+  const agent = transport.agent;
   agent.keepSocketAlive = () => false;
   for (const list of Object.values(agent.freeSockets)) {
     for (const socket of list ?? []) socket.destroy();

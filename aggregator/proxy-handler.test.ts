@@ -370,3 +370,36 @@ test('local group versions are not proxied', { timeout: 30_000 }, async () => {
   assert.equal(apps.status, 200);
   assert.equal((JSON.parse(apps.body) as { groupVersion: string }).groupVersion, 'apps/v1');
 });
+
+test('a kept-alive connection the backend dropped: a GET is sent again on a new one, a request with a body is not', { timeout: 30_000 }, async () => {
+  // The backend answers the first proxied GET of each connection and drops the connection at the second, as a
+  // server closing an idle connection just as a request arrives on it does; it drops every POST.
+  const perSocket = new WeakMap<object, number>();
+  const b = await backend((req, res) => {
+    if (isProbe(req) || !(req.url ?? '').includes('/things')) return false;
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    if (n >= 2 || req.method === 'POST') {
+      req.socket.destroy();
+      return true;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'ThingList', apiVersion: 'retry.example.com/v1', items: [], metadata: {} }));
+    return true;
+  });
+  const name = await registerBackend(k, { group: 'retry.example.com', version: 'v1', port: b.port });
+  await waitForCondition(k, name, 'True', 'Passed');
+  const path = '/apis/retry.example.com/v1/namespaces/default/things';
+
+  assert.equal((await kageRequest(k, 'GET', path)).status, 200);
+  const again = await kageRequest(k, 'GET', path);
+  assert.equal(again.status, 200, again.body);
+  const gets = b.proxied().filter((s) => s.method === 'GET' && s.url.includes('/things'));
+  assert.equal(gets.length, 3, 'the second GET was tried on the dropped connection, then on a new one');
+
+  // A request with a body whose connection is dropped is not sent again: the client gets the transport error.
+  const post = await kageRequest(k, 'POST', path, { body: JSON.stringify({ kind: 'Thing', metadata: { name: 'x' } }) });
+  assert.equal(post.status, 503);
+  assert.equal(post.body, 'error trying to reach service: EOF\n');
+  assert.equal(b.proxied().filter((s) => s.method === 'POST').length, 1, 'a request with a body is sent once');
+});

@@ -23,23 +23,6 @@ const CORS_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
 
 const IDENTITY_HEADERS: ReadonlySet<string> = new Set(['x-remote-user', 'x-remote-uid', 'x-remote-group']);
 
-/** Headers as ordered (name, value) pairs, from Node's rawHeaders (names keep their case, repeats stay apart). */
-export function headerPairs(raw: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-  return pairs;
-}
-
-/** Lower-cased names listed in Connection headers (those are hop-by-hop too). */
-function connectionTokens(pairs: ReadonlyArray<[string, string]>): Set<string> {
-  const tokens = new Set<string>();
-  for (const [name, value] of pairs) {
-    if (name.toLowerCase() !== 'connection') continue;
-    for (const t of value.split(',')) if (t.trim()) tokens.add(t.trim().toLowerCase());
-  }
-  return tokens;
-}
-
 // RFC 7230 tchar: the bytes allowed unescaped in a header name.
 const TCHAR = /^[!#$&'*+\-.^_`|~0-9A-Za-z]$/;
 
@@ -69,6 +52,18 @@ export function identityHeaders(user: UserInfo): Array<[string, string]> {
   return out;
 }
 
+// Users are shared objects (one per token or client connection), so their headers are built once.
+const identityCache = new WeakMap<UserInfo, readonly string[]>();
+
+function flatIdentityHeaders(user: UserInfo): readonly string[] {
+  let flat = identityCache.get(user);
+  if (!flat) {
+    flat = identityHeaders(user).flat();
+    identityCache.set(user, flat);
+  }
+  return flat;
+}
+
 export interface BackendRequestHeaderOptions {
   user: UserInfo;
   /** "host:port" of the backend: the Host header. */
@@ -81,6 +76,8 @@ export interface BackendRequestHeaderOptions {
 
 /** Go's path.Join("", p) with the trailing slash kept, as the proxy transport computes X-Forwarded-Uri. */
 function cleanPath(p: string): string {
+  // Already clean (the usual case): nothing to join.
+  if (p.startsWith('/') && !p.includes('//') && !p.includes('/.')) return p;
   const parts: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -91,68 +88,92 @@ function cleanPath(p: string): string {
   return p.endsWith('/') && joined !== '/' ? `${joined}/` : joined;
 }
 
-/** The headers to send to the backend for an inbound request, as (name, value) pairs in order. */
-export function backendRequestHeaders(req: IncomingMessage, opts: BackendRequestHeaderOptions): Array<[string, string]> {
-  const inbound = headerPairs(req.rawHeaders);
-  const named = opts.upgrade ? new Set<string>() : connectionTokens(inbound);
-  const out: Array<[string, string]> = [];
-  const forwardedFor: string[] = [];
+/** Lower-cased tokens of a Connection header value (Node joins repeated ones with ", "). */
+function tokensOf(value: string | undefined): Set<string> | undefined {
+  // The usual values name nothing beyond the standard hop-by-hop headers.
+  if (!value || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive' || value === 'Upgrade') return undefined;
+  const tokens = new Set<string>();
+  for (const t of value.split(',')) if (t.trim()) tokens.add(t.trim().toLowerCase());
+  return tokens;
+}
+
+/** The headers to send to the backend for an inbound request, flat: [name, value, name, value, …] in order. */
+export function backendRequestHeaders(req: IncomingMessage, opts: BackendRequestHeaderOptions): string[] {
+  const raw = req.rawHeaders;
+  const named = opts.upgrade ? undefined : tokensOf(req.headers.connection);
+  const out: string[] = ['Host', opts.backendHost];
+  let forwardedFor: string | undefined;
   let teTrailers = false;
-  for (const [name, value] of inbound) {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    const value = raw[i + 1]!;
     const lower = name.toLowerCase();
     if (lower === 'authorization' || lower === 'host' || lower === 'expect' || lower.startsWith('impersonate-')) continue;
-    if (IDENTITY_HEADERS.has(lower) || lower.startsWith('x-remote-extra-')) continue;
-    if (lower === 'x-forwarded-for') {
-      forwardedFor.push(value);
-      continue;
+    if (lower.startsWith('x-')) {
+      if (IDENTITY_HEADERS.has(lower) || lower.startsWith('x-remote-extra-')) continue;
+      if (lower === 'x-forwarded-for') {
+        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        continue;
+      }
+      if (!opts.upgrade && (lower === 'x-forwarded-uri' || lower === 'x-forwarded-host' || lower === 'x-forwarded-proto')) continue;
     }
     if (!opts.upgrade) {
       if (lower === 'te' && value.split(',').some((t) => t.trim().toLowerCase() === 'trailers')) teTrailers = true;
-      if (HOP_BY_HOP.has(lower) || named.has(lower)) continue;
-      if (lower === 'x-forwarded-uri' || lower === 'x-forwarded-host' || lower === 'x-forwarded-proto') continue;
+      if (HOP_BY_HOP.has(lower) || named?.has(lower)) continue;
     } else if (lower === 'proxy-authorization') {
       continue;
     }
-    out.push([name, value]);
-  }
-  out.unshift(['Host', opts.backendHost]);
-  if (teTrailers) out.push(['Te', 'trailers']);
-  const client = clientAddress(req);
-  if (client) out.push(['X-Forwarded-For', [...forwardedFor, client].join(', ')]);
-  else if (forwardedFor.length) out.push(['X-Forwarded-For', forwardedFor.join(', ')]);
-  if (!opts.upgrade) {
-    out.push(['X-Forwarded-Uri', cleanPath(opts.path)]);
-    out.push(['X-Forwarded-Host', opts.backendHost]);
-    out.push(['X-Forwarded-Proto', 'https']);
-  }
-  out.push(...identityHeaders(opts.user));
-  return out;
-}
-
-/** Pairs → an object Node's http.request accepts (repeated names become arrays, first spelling kept). */
-export function toHeaderObject(pairs: ReadonlyArray<[string, string]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  const spelling = new Map<string, string>();
-  for (const [name, value] of pairs) {
-    const lower = name.toLowerCase();
-    const key = spelling.get(lower) ?? name;
-    spelling.set(lower, key);
-    const prev = out[key];
-    if (prev === undefined) out[key] = value;
-    else out[key] = Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return out;
-}
-
-/** The backend's response headers to pass on: hop-by-hop and CORS headers removed. Flat [name, value, ...]. */
-export function clientResponseHeaders(raw: readonly string[]): string[] {
-  const pairs = headerPairs(raw);
-  const named = connectionTokens(pairs);
-  const out: string[] = [];
-  for (const [name, value] of pairs) {
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || named.has(lower) || CORS_RESPONSE_HEADERS.has(lower)) continue;
     out.push(name, value);
+  }
+  if (teTrailers) out.push('Te', 'trailers');
+  const client = clientAddress(req);
+  if (client) out.push('X-Forwarded-For', forwardedFor === undefined ? client : `${forwardedFor}, ${client}`);
+  else if (forwardedFor !== undefined) out.push('X-Forwarded-For', forwardedFor);
+  if (!opts.upgrade) {
+    out.push('X-Forwarded-Uri', cleanPath(opts.path), 'X-Forwarded-Host', opts.backendHost, 'X-Forwarded-Proto', 'https');
+  }
+  for (const h of flatIdentityHeaders(opts.user)) out.push(h);
+  return out;
+}
+
+/** Header names as strings (undici gives them as latin1 buffers). */
+function text(h: Buffer | string): string {
+  return typeof h === 'string' ? h : h.toString('latin1');
+}
+
+/**
+ * The backend's response headers to pass on, flat [name, value, …]: hop-by-hop headers (and those its Connection
+ * header names) and CORS headers removed. `raw` is flat as Node's rawHeaders or undici's raw buffers.
+ */
+export function clientResponseHeaders(raw: ReadonlyArray<Buffer | string>): string[] {
+  const out: string[] = [];
+  let named: Set<string> | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = text(raw[i]!);
+    const value = text(raw[i + 1]!);
+    const lower = name.toLowerCase();
+    if (lower === 'connection') {
+      for (const t of value.split(',')) {
+        const token = t.trim().toLowerCase();
+        if (token && !HOP_BY_HOP.has(token)) (named ??= new Set()).add(token);
+      }
+    }
+    if (HOP_BY_HOP.has(lower) || CORS_RESPONSE_HEADERS.has(lower)) continue;
+    out.push(name, value);
+  }
+  if (!named) return out;
+  // Rare: the Connection header named end-to-end-looking headers as hop-by-hop ones.
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < out.length; i += 2) if (!named.has(out[i]!.toLowerCase())) kept.push(out[i]!, out[i + 1]!);
+  return kept;
+}
+
+/** A parsed header object as flat [name, value, …] (for when no raw headers are at hand). */
+export function flattenHeaderObject(parsed: Record<string, string | string[] | undefined>): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(parsed)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) out.push(name, v);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import type { KubeObject } from '../server/api/types.js';
 import { openLevelStore } from '../storage/leveldb-store.js';
 import type { Store } from '../storage/store.js';
 import { BackendError } from './backend.js';
-import { resolveBackend, resolveBackends } from './service-resolver.js';
+import { BackendResolver, resolveBackend, resolveBackends } from './service-resolver.js';
 
 let dir: string;
 let store: Store;
@@ -84,4 +84,26 @@ test('EndpointSlices are used when there is no Endpoints object: ready endpoints
   await rejectsWith(resolveBackend(store, { namespace: 'ns3', name: 'api', port: 443 }), 'MissingEndpoints', 'endpointslices for service/api in "ns3" have no addresses with port name ""');
   await slice('api-2', 'api', [{ addresses: ['127.0.0.1'], conditions: { ready: true } }, { addresses: ['127.0.0.4'] }], [{ name: '', port: 7443 }, { name: 'x', port: 1 }]);
   assert.deepEqual(await resolveBackends(store, { namespace: 'ns3', name: 'api', port: 443 }), [{ host: '127.0.0.1', port: 7443 }, { host: '127.0.0.4', port: 7443 }]);
+});
+
+test('BackendResolver remembers a resolution until the next write to the store, and never a failure', async () => {
+  const resolver = new BackendResolver(store);
+  const ref = { namespace: 'ns-memo', name: 'api', port: 443 };
+  await assert.rejects(resolver.resolve(ref), /service\/api in "ns-memo" is not present/);
+  assert.equal(resolver.cached(ref), undefined, 'a failure is not remembered');
+  await service('ns-memo', 'api', { ports: [{ name: 'https', port: 443 }] });
+  const endpointsKey = '/registry/core/endpoints/ns-memo/api';
+  const endpoints = (ip: string): Record<string, unknown> => ({
+    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'api', namespace: 'ns-memo' },
+    subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port: 8443 }] }],
+  });
+  await put(endpointsKey, endpoints('10.0.0.1'));
+  assert.equal(resolver.cached(ref), undefined, 'nothing resolved yet');
+  assert.deepEqual(await resolver.resolve(ref), [{ host: '10.0.0.1', port: 8443 }]);
+  assert.deepEqual(resolver.cached(ref), [{ host: '10.0.0.1', port: 8443 }], 'remembered');
+  assert.deepEqual(resolver.cached({ ...ref, port: 80 }), undefined, 'per port');
+  const current = (await store.get(endpointsKey))!;
+  await store.update(endpointsKey, endpoints('10.0.0.2') as unknown as KubeObject, current.revision);
+  assert.equal(resolver.cached(ref), undefined, 'a write makes it stale');
+  assert.deepEqual(await resolver.resolve(ref), [{ host: '10.0.0.2', port: 8443 }]);
 });

@@ -130,8 +130,45 @@ function dedupe(list: BackendAddress[]): BackendAddress[] {
   });
 }
 
+/** One of `addresses`, picked at random (they are all ready). */
+export function pickAddress(addresses: readonly BackendAddress[]): BackendAddress {
+  return addresses[Math.floor(Math.random() * addresses.length)]!;
+}
+
 /** One address for `ref`, picked at random among the ready ones (see resolveBackends for the errors). */
 export async function resolveBackend(store: Store, ref: ServiceReference): Promise<BackendAddress> {
-  const all = await resolveBackends(store, ref);
-  return all[Math.floor(Math.random() * all.length)]!;
+  return pickAddress(await resolveBackends(store, ref));
+}
+
+// Past this many remembered references, start over (APIServices come and go; a handful exist at a time).
+const MAX_REMEMBERED = 1000;
+
+/**
+ * resolveBackends with memory: a resolution stays good until the store's next write, so requests of a busy backend
+ * read no Service or Endpoints. Failures are not remembered.
+ */
+export class BackendResolver {
+  private readonly known = new Map<string, { revision: number; addresses: BackendAddress[] }>();
+
+  constructor(private readonly store: Store) {}
+
+  /** The addresses of `ref` when nothing was written since they were resolved; else undefined. */
+  cached(ref: ServiceReference): readonly BackendAddress[] | undefined {
+    const hit = this.known.get(refKey(ref));
+    return hit && hit.revision === this.store.currentRevision() ? hit.addresses : undefined;
+  }
+
+  /** Resolves `ref` now (see resolveBackends for the errors) and remembers the answer. */
+  async resolve(ref: ServiceReference): Promise<BackendAddress[]> {
+    // The revision is read first: a write during the lookup leaves the entry stale, so it is looked up again.
+    const revision = this.store.currentRevision();
+    const addresses = await resolveBackends(this.store, ref);
+    if (this.known.size >= MAX_REMEMBERED) this.known.clear();
+    this.known.set(refKey(ref), { revision, addresses });
+    return addresses;
+  }
+}
+
+function refKey(ref: ServiceReference): string {
+  return `${ref.namespace}/${ref.name}:${ref.port}`;
 }

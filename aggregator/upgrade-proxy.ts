@@ -132,7 +132,8 @@ export function createUpgradeHandler(opts: UpgradeProxyOptions): UpgradeHandler 
       clearTimeout(timer);
       timer = setTimeout(() => refuse(503, 'net/http: timeout awaiting response headers'), responseTimeoutMs);
       const headers = backendRequestHeaders(req, { user, backendHost, path, upgrade: true });
-      const lines = [`${req.method ?? 'GET'} ${target} HTTP/1.1`, ...headers.map(([k, v]) => `${k}: ${v}`)];
+      const lines = [`${req.method ?? 'GET'} ${target} HTTP/1.1`];
+      for (let i = 0; i + 1 < headers.length; i += 2) lines.push(`${headers[i]!}: ${headers[i + 1]!}`);
       backend.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (head.length > 0) backend.write(head);
 

@@ -40,13 +40,26 @@ export function requestContext(req: IncomingMessage): RequestContext | undefined
   return contexts.get(req);
 }
 
+/** A request's context; the query string is parsed only when someone reads it (proxied requests never do). */
+class ParsedRequest implements RequestContext {
+  user?: UserInfo;
+  private parsed: URLSearchParams | undefined;
+
+  constructor(readonly info: RequestInfo, readonly path: string, private readonly rawQuery: string) {}
+
+  get query(): URLSearchParams {
+    this.parsed ??= new URLSearchParams(this.rawQuery);
+    return this.parsed;
+  }
+}
+
 /** Step 1 of the chain as a plain function: the parsed request (and the request log hook). */
 function parseContext(req: IncomingMessage, res: ServerResponse, deps: AppDeps): RequestContext {
   const raw = req.url || '/';
   const q = raw.indexOf('?');
   const path = q < 0 ? raw : raw.slice(0, q);
-  const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-  const watch = query.get('watch');
+  const rawQuery = q < 0 ? '' : raw.slice(q + 1);
+  const watch = rawQuery.includes('watch') || rawQuery.includes('%') ? new URLSearchParams(rawQuery).get('watch') : null;
   const info = parseRequestInfo(req.method ?? 'GET', path, watch === 'true' || watch === '1');
   if (deps.log) {
     const started = process.hrtime.bigint();
@@ -55,7 +68,7 @@ function parseContext(req: IncomingMessage, res: ServerResponse, deps: AppDeps):
       deps.log?.(`${req.method} ${raw} ${res.statusCode} ${ms.toFixed(1)}ms`);
     });
   }
-  return { info, query, path };
+  return new ParsedRequest(info, path, rawQuery);
 }
 
 /** A handler that may take a request before express sees it, when `claims` says it is its own. */
@@ -75,9 +88,13 @@ export function createListener(app: express.Express, deps: AppDeps, fast: FastPa
       return;
     }
     const ctx = parseContext(req, res, deps);
-    contexts.set(req, ctx);
-    if (!fast.claims(ctx.info)) {
+    // Only requests that go on to express need their context found again.
+    const toApp = (): void => {
+      contexts.set(req, ctx);
       app(req, res);
+    };
+    if (!fast.claims(ctx.info)) {
+      toApp();
       return;
     }
     const user = authenticate(req, deps.tokens);
@@ -86,8 +103,20 @@ export function createListener(app: express.Express, deps: AppDeps, fast: FastPa
       return;
     }
     ctx.user = user;
-    Promise.resolve(fast.handle(req, res, ctx)).then(
-      (answered) => { if (!answered) app(req, res); },
+    let answered: boolean | Promise<boolean>;
+    try {
+      answered = fast.handle(req, res, ctx);
+    } catch (err) {
+      sendError(res, err);
+      return;
+    }
+    if (answered === true) return;
+    if (answered === false) {
+      toApp();
+      return;
+    }
+    answered.then(
+      (done) => { if (!done) toApp(); },
       (err: unknown) => sendError(res, err),
     );
   };

@@ -1,7 +1,6 @@
 // Authentication: who is calling. A request authenticates with a client certificate signed by kage's CA
 // (client-cert.ts) or with a bearer token (the admin token, and any added later), in that order, as
 // kube-apiserver's union authenticator tries x509 before tokens. TokenReview asks the token half.
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { clientCertificateUser } from './client-cert.js';
 
@@ -47,20 +46,16 @@ export interface Authenticator {
   reviewToken(token: string, audiences?: readonly string[]): TokenReviewResult;
 }
 
-/** Checks tokens against a fixed table (the admin token, and any added later). */
+/** Checks tokens against a fixed table (the admin token, and any added later), as kube-apiserver's token file does. */
 export class StaticTokens implements TokenAuthenticator {
-  private readonly entries: { token: Buffer; user: UserInfo }[] = [];
+  private readonly users = new Map<string, UserInfo>();
 
   add(token: string, user: UserInfo): void {
-    this.entries.push({ token: Buffer.from(token), user });
+    if (!this.users.has(token)) this.users.set(token, user);
   }
 
   authenticateToken(token: string): UserInfo | undefined {
-    const given = Buffer.from(token);
-    for (const e of this.entries) {
-      if (e.token.length === given.length && timingSafeEqual(e.token, given)) return e.user;
-    }
-    return undefined;
+    return this.users.get(token);
   }
 }
 
@@ -72,9 +67,18 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return m ? m[1] : undefined;
 }
 
+// The authenticated form of each user object, so a token's requests share one UserInfo (and what is derived from it).
+const authenticatedForms = new WeakMap<UserInfo, UserInfo>();
+
 /** The user with system:authenticated added, as the authenticated group adder does. */
 function withAuthenticatedGroup(user: UserInfo): UserInfo {
-  return user.groups.includes(ALL_AUTHENTICATED) ? user : { ...user, groups: [...user.groups, ALL_AUTHENTICATED] };
+  if (user.groups.includes(ALL_AUTHENTICATED)) return user;
+  let full = authenticatedForms.get(user);
+  if (!full) {
+    full = { ...user, groups: [...user.groups, ALL_AUTHENTICATED] };
+    authenticatedForms.set(user, full);
+  }
+  return full;
 }
 
 /** Client certificates, then bearer tokens from a TokenAuthenticator. */
@@ -85,12 +89,7 @@ export class RequestAuthenticator implements Authenticator {
   ) {}
 
   authenticateRequest(req: IncomingMessage): UserInfo | undefined {
-    const fromCert = clientCertificateUser(req);
-    if (fromCert) return withAuthenticatedGroup(fromCert);
-    const token = bearerToken(req);
-    if (!token) return undefined;
-    const user = this.tokens.authenticateToken(token);
-    return user ? withAuthenticatedGroup(user) : undefined;
+    return authenticate(req, this.tokens);
   }
 
   reviewToken(token: string, audiences?: readonly string[]): TokenReviewResult {
@@ -112,5 +111,10 @@ export class RequestAuthenticator implements Authenticator {
 
 /** The user of a request, or undefined when it does not authenticate. */
 export function authenticate(req: IncomingMessage, tokens: TokenAuthenticator): UserInfo | undefined {
-  return new RequestAuthenticator(tokens).authenticateRequest(req);
+  const fromCert = clientCertificateUser(req);
+  if (fromCert) return withAuthenticatedGroup(fromCert);
+  const token = bearerToken(req);
+  if (!token) return undefined;
+  const user = tokens.authenticateToken(token);
+  return user ? withAuthenticatedGroup(user) : undefined;
 }

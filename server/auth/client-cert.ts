@@ -25,7 +25,18 @@ function values(v: string | string[] | undefined): string[] {
 export function clientCertificateUser(req: IncomingMessage): UserInfo | undefined {
   const socket = req.socket as Partial<TLSSocket> | undefined;
   if (!socket || typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) return undefined;
-  const cert = socket.getPeerCertificate(false) as Partial<DetailedPeerCertificate> | null;
+  // A connection's peer certificate never changes (kage does not renegotiate): decide once per connection.
+  const known = perConnection.get(socket);
+  if (known !== undefined) return known ?? undefined;
+  const user = certificateUser(socket);
+  perConnection.set(socket, user ?? null);
+  return user;
+}
+
+const perConnection = new WeakMap<object, UserInfo | null>();
+
+function certificateUser(socket: Partial<TLSSocket>): UserInfo | undefined {
+  const cert = socket.getPeerCertificate!(false) as Partial<DetailedPeerCertificate> | null;
   if (!cert || !cert.raw || cert.raw.length === 0) return undefined;
   const eku = cert.ext_key_usage;
   if (eku && eku.length > 0 && !eku.includes(EKU_CLIENT_AUTH) && !eku.includes(EKU_ANY)) return undefined;

@@ -27,6 +27,10 @@ function splitPath(path: string): string[] | undefined {
   const segments: string[] = [];
   for (const raw of path.split('/')) {
     if (raw === '') continue;
+    if (!raw.includes('%')) {
+      segments.push(raw);
+      continue;
+    }
     try {
       segments.push(decodeURIComponent(raw));
     } catch {
