@@ -5,7 +5,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { BackendPools, tlsConnector } from './backend-pools.js';
+import { BackendPools, MAX_POOLS, tlsConnector } from './backend-pools.js';
 import { describeNetworkError } from './network-errors.js';
 import { createServingCert, createTestCa, type CertAndKey } from './aggregator-testkit.test.js';
 
@@ -97,4 +97,15 @@ test('one pool per address, reused; closing the pools lets a request already han
   assert.equal(await answer.body.text(), 'hello /b');
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(late.closed, true, 'and closes it once the request went out');
+});
+
+test('pools of addresses no longer in use do not pile up: beyond the cap the oldest is closed', () => {
+  const pools = new BackendPools({ secureContext: createSecureContext({}), servername: 'api.wardle.svc', rejectUnauthorized: true }, 5000);
+  const created = [];
+  for (let i = 0; i <= MAX_POOLS; i++) created.push(pools.poolFor({ host: `10.0.0.${i % 250}`, port: 1000 + i }));
+  assert.equal(created[0]!.closed, true, 'the oldest pool was closed');
+  assert.equal(created[1]!.closed, false);
+  assert.equal(created[MAX_POOLS]!.closed, false);
+  assert.notEqual(pools.poolFor({ host: '10.0.0.0', port: 1000 }), created[0], 'a closed pool is replaced when its address comes back');
+  pools.close();
 });

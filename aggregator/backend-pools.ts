@@ -12,6 +12,8 @@ import type { BackendAddress } from './service-resolver.js';
 const MAX_RESPONSE_HEADER_BYTES = 1024 * 1024;
 /** Idle kept-alive connections close after this, before the backend (Node servers: 5 s) closes them itself. */
 const IDLE_TIMEOUT_MS = 4000;
+/** Endpoints change (pods move); pools of addresses beyond this many are closed, oldest first. */
+export const MAX_POOLS = 64;
 
 export interface PoolTls {
   secureContext: SecureContext;
@@ -85,8 +87,17 @@ export class BackendPools {
       pipelining: 1,
     });
     // A request that raced with retirement still goes out (it dispatches before the microtask runs).
-    if (this.closed) queueMicrotask(() => { pool.close().catch(() => undefined); });
-    else this.pools.set(key, pool);
+    if (this.closed) {
+      queueMicrotask(() => { pool.close().catch(() => undefined); });
+      return pool;
+    }
+    this.pools.set(key, pool);
+    if (this.pools.size > MAX_POOLS) {
+      // Closing waits for the requests under way (a watch keeps its connection until it ends).
+      const [oldestKey, oldest] = this.pools.entries().next().value as [string, Pool];
+      this.pools.delete(oldestKey);
+      oldest.close().catch(() => undefined);
+    }
     return pool;
   }
 
