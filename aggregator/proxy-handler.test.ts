@@ -403,3 +403,42 @@ test('a kept-alive connection the backend dropped: a GET is sent again on a new 
   assert.equal(post.body, 'error trying to reach service: EOF\n');
   assert.equal(b.proxied().filter((s) => s.method === 'POST').length, 1, 'a request with a body is sent once');
 });
+
+test('the client\'s ?timeout= shortens the deadline of proxied requests; a malformed one is a 400; watches have none', { timeout: 30_000 }, async () => {
+  const b = await backend((req, res) => {
+    if (isProbe(req) || !(req.url ?? '').includes('/things')) return false;
+    if ((req.url ?? '').includes('watch=true')) {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"type":"ADDED","object":{"kind":"Thing"}}\n');
+      return true;
+    }
+    // Other requests for things never get an answer.
+    return true;
+  });
+  const name = await registerBackend(k, { group: 'deadline.example.com', version: 'v1', port: b.port });
+  await waitForCondition(k, name, 'True', 'Passed');
+  const path = '/apis/deadline.example.com/v1/namespaces/default/things';
+
+  const started = Date.now();
+  const timedOut = await kageRequest(k, 'GET', `${path}?timeout=1s`);
+  const took = Date.now() - started;
+  assert.equal(timedOut.status, 504, timedOut.body);
+  const status = JSON.parse(timedOut.body) as { kind: string; reason: string; code: number };
+  assert.equal(status.kind, 'Status');
+  assert.equal(status.reason, 'Timeout');
+  assert.ok(took >= 900 && took < 5000, `answered after ${took} ms`);
+
+  const malformed = await kageRequest(k, 'GET', `${path}?timeout=abc`);
+  assert.equal(malformed.status, 400);
+  const bad = JSON.parse(malformed.body) as { reason: string; message: string };
+  assert.equal(bad.reason, 'BadRequest');
+  assert.equal(bad.message, 'invalid timeout specified in the request URL - time: invalid duration "abc"');
+  assert.equal(b.proxied().filter((s) => s.url.includes('timeout=abc')).length, 0, 'never reached the backend');
+
+  const watch = await kageRequest(k, 'GET', `${path}?watch=true&timeout=abc`);
+  assert.equal(watch.status, 200, 'long-running requests are not subject to the deadline filter');
+
+  const local = await kageRequest(k, 'GET', '/api/v1/namespaces?timeout=5');
+  assert.equal(local.status, 400);
+  assert.equal((JSON.parse(local.body) as { message: string }).message, 'invalid timeout specified in the request URL - time: missing unit in duration "5"');
+});

@@ -13,6 +13,8 @@
 // bounded for every request; other short requests get kube-apiserver's 60 s request deadline (504 Timeout Status).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EarlyHandler, RequestContext } from '../server/app.js';
+import { sendError } from '../server/http/respond.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs } from '../server/http/request-deadline.js';
 import type { RequestInfo } from '../server/http/request-info.js';
 import type { Store } from '../storage/store.js';
 import type { APIServiceInfo, APIServiceRegistry } from './apiservice-registry.js';
@@ -26,11 +28,7 @@ import { BackendResolver, pickAddress, type BackendAddress } from './service-res
 export { REDIRECT_REJECTED_MESSAGE, REQUEST_TIMEOUT_MESSAGE, writeProxyError } from './proxy-exchange.js';
 export const SERVICE_UNAVAILABLE_MESSAGE = 'service unavailable';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-// Verbs and subresources kube-apiserver treats as long-running (no request deadline).
-const LONG_RUNNING_VERBS = new Set(['watch', 'proxy']);
-const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
 export interface ProxyHandlerOptions {
   apiServices: APIServiceRegistry;
   store: Store;
@@ -56,9 +54,6 @@ export function isGroupVersionDiscovery(info: RequestInfo): boolean {
   return !info.isResourceRequest && info.path.replace(/^\/+|\/+$/g, '').split('/').length === 3;
 }
 
-function isLongRunning(info: RequestInfo): boolean {
-  return LONG_RUNNING_VERBS.has(info.verb) || LONG_RUNNING_SUBRESOURCES.has(info.subresource);
-}
 
 /** The raw request target (path and query exactly as the client sent them). */
 export function requestTarget(req: IncomingMessage): string {
@@ -72,7 +67,9 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
   const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const resolver = new BackendResolver(opts.store);
 
-  const forwardTo = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext, pools: BackendPools, address: BackendAddress): void => {
+  const forwardTo = (
+    req: IncomingMessage, res: ServerResponse, ctx: RequestContext, pools: BackendPools, address: BackendAddress, deadlineMs: number | undefined,
+  ): void => {
     const backendHost = joinHostPort(address.host, address.port);
     forward(req, res, {
       pool: pools.poolFor(address),
@@ -81,7 +78,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
       target: requestTarget(req),
       headers: backendRequestHeaders(req, { user: ctx.user!, backendHost, path: ctx.path, upgrade: false }),
       ...(isGroupVersionDiscovery(ctx.info) ? { discoveryDeadlineMs: discoveryTimeoutMs } : {}),
-      ...(isLongRunning(ctx.info) ? {} : { requestDeadlineMs: requestTimeoutMs }),
+      ...(deadlineMs === undefined ? {} : { requestDeadlineMs: deadlineMs }),
     });
   };
 
@@ -98,16 +95,27 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
     const transport = opts.tls.poolsFor(apiService, connectTimeoutMs);
     if (!transport.ok) return answer(500, transport.error);
     if (!ctx.user) return answer(500, 'missing user');
+    // kube-apiserver's request deadline, shortened by the client's ?timeout= (a malformed one is a 400).
+    let deadlineMs: number | undefined;
+    if (!isLongRunning(ctx.info)) {
+      const d = requestDeadlineMs(req.url?.includes('timeout=') ? ctx.query.get('timeout') : null, requestTimeoutMs);
+      if (typeof d !== 'number') {
+        req.resume();
+        sendError(res, d);
+        return true;
+      }
+      deadlineMs = d;
+    }
     const ref = apiService.service!;
     const known = resolver.cached(ref);
     if (known) {
-      forwardTo(req, res, ctx, transport.pools, pickAddress(known));
+      forwardTo(req, res, ctx, transport.pools, pickAddress(known), deadlineMs);
       return true;
     }
     return resolver.resolve(ref).then(
       (addresses) => {
         if (res.destroyed || res.writableEnded || req.socket?.destroyed) return true;
-        forwardTo(req, res, ctx, transport.pools, pickAddress(addresses));
+        forwardTo(req, res, ctx, transport.pools, pickAddress(addresses), deadlineMs);
         return true;
       },
       (err: unknown) => {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { unauthorized, StatusError } from './api/errors.js';
 import { authenticate, type TokenAuthenticator, type UserInfo } from './auth/authenticate.js';
 import { serveHealth, type HealthCheck } from './health.js';
+import { isLongRunning, requestDeadlineMs } from './http/request-deadline.js';
 import { parseRequestInfo, type RequestInfo } from './http/request-info.js';
 import { sendError, sendJson } from './http/respond.js';
 import { pathNotFound, serveResource } from './rest/handler.js';
@@ -150,6 +151,17 @@ export function createApp(deps: AppDeps): express.Express {
     const user = authenticate(req, deps.tokens);
     if (!user) return sendError(res, unauthorized());
     ctx.user = user;
+    next();
+  });
+
+  // Request deadline (WithRequestDeadline): a malformed ?timeout= is refused. Local handlers answer well within any
+  // deadline; the aggregator's proxy enforces it on backends.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const ctx = contexts.get(req)!;
+    if (!isLongRunning(ctx.info) && req.url.includes('timeout=')) {
+      const deadline = requestDeadlineMs(ctx.query.get('timeout'));
+      if (typeof deadline !== 'number') return sendError(res, deadline);
+    }
     next();
   });
 
