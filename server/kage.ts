@@ -14,6 +14,7 @@ import { AlwaysAllowAuthorizer } from './auth/authorize.js';
 import { writeExtensionAuthentication } from './auth/extension-authentication.js';
 import { startNamespaceLifecycle, type Controller } from './controllers/namespace-lifecycle.js';
 import { startNamespaceDefaults } from './controllers/namespace-defaults.js';
+import { startFlowSchemaStatus } from './controllers/flowschema-status.js';
 import { versionInfo } from './discovery/version.js';
 import { ensurePki } from './pki/certificates.js';
 import { writeKubeconfig } from './pki/kubeconfig.js';
@@ -185,6 +186,7 @@ export async function startKage(opts: KageOptions): Promise<RunningKage> {
     const controllers: Controller[] = [
       await startNamespaceLifecycle(rest, () => remoteContent),
       await startNamespaceDefaults(rest, pki.caCertPem),
+      startFlowSchemaStatus(rest),
     ];
     await writeKubeconfig(kubeconfigPath, { server: url, caCertPem: pki.caCertPem, token: pki.adminToken });
 

@@ -151,6 +151,11 @@ export function prepareForUpdate(def: ResourceDef, next: KubeObject, old: Readon
     result = JSON.parse(JSON.stringify(old)) as KubeObject;
     if (next['status'] === undefined) delete result['status'];
     else result['status'] = next['status'];
+    // managedFields are the write's own (ResetObjectMetaForStatus leaves them): server-side apply has already
+    // recorded its entry in them, and other writes record theirs afterwards from the stored object's.
+    const managed = next.metadata.managedFields;
+    if (managed === undefined) delete result.metadata.managedFields;
+    else result.metadata.managedFields = managed;
   } else {
     result = next;
     if (hasStatusSubresource(def)) {

@@ -45,6 +45,10 @@ function bookmarkLine(def: ResourceDef, revision: number, initialEventsEnd: bool
   return `${JSON.stringify({ type: 'BOOKMARK', object: { kind: def.kind, apiVersion: groupVersionString(def), metadata } })}\n`;
 }
 
+// With bookmarks allowed, one more comes this long before the watch times out (as the watch cache sends it), so
+// the client's next watch resumes from a fresh resourceVersion.
+const PRE_TIMEOUT_BOOKMARK_MS = 2000;
+
 // Without timeoutSeconds a watch lasts 30 to 60 minutes, as the real server spreads them.
 function defaultTimeoutMs(): number {
   return (1800 + Math.floor(Math.random() * 1800)) * 1000;
@@ -75,6 +79,7 @@ export async function watchObjects(r: RestRequest): Promise<void> {
 
   let watcher: StoreWatcher | undefined;
   let bookmarkTimer: NodeJS.Timeout | undefined;
+  let preTimeoutBookmark: NodeJS.Timeout | undefined;
   let closed = false;
   const stop = (): void => {
     if (closed) return;
@@ -82,10 +87,12 @@ export async function watchObjects(r: RestRequest): Promise<void> {
     openWatches.delete(stop);
     watcher?.stop();
     if (bookmarkTimer) clearInterval(bookmarkTimer);
+    if (preTimeoutBookmark) clearTimeout(preTimeoutBookmark);
     clearTimeout(timeoutTimer);
     if (!res.writableEnded) res.end();
   };
   const timeoutMs = opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : defaultTimeoutMs();
+  const deadline = Date.now() + timeoutMs;
   const timeoutTimer = setTimeout(stop, timeoutMs);
   openWatches.add(stop);
   res.on('close', stop);
@@ -133,6 +140,11 @@ export async function watchObjects(r: RestRequest): Promise<void> {
   if (opts.allowWatchBookmarks) {
     bookmarkTimer = setInterval(() => write(bookmarkLine(def, store.currentRevision(), false)), r.services.bookmarkIntervalMs);
     bookmarkTimer.unref();
+    const untilPreTimeout = deadline - PRE_TIMEOUT_BOOKMARK_MS - Date.now();
+    if (untilPreTimeout > 0) {
+      preTimeoutBookmark = setTimeout(() => write(bookmarkLine(def, store.currentRevision(), false)), untilPreTimeout);
+      preTimeoutBookmark.unref();
+    }
   }
 }
 

@@ -233,8 +233,13 @@ const VWC = `/apis/${ADM}/v1/validatingwebhookconfigurations`;
 test('the mandatory flow schemas and priority levels exist from the first start', async () => {
   const fs = await k.request('GET', `/apis/${FC}/v1/flowschemas`);
   assert.equal(fs.status, 200, fs.body);
-  assert.deepEqual(fs.json().items.map((i: KubeObject) => i.metadata.name), ['catch-all', 'exempt']);
-  const exempt = fs.json().items[1];
+  // The mandatory two and kube-apiserver's suggested configuration, as a real cluster lists them.
+  assert.deepEqual(fs.json().items.map((i: KubeObject) => i.metadata.name), [
+    'catch-all', 'endpoint-controller', 'exempt', 'global-default', 'kube-controller-manager', 'kube-scheduler',
+    'kube-system-service-accounts', 'probes', 'service-accounts', 'system-leader-election', 'system-node-high', 'system-nodes',
+    'workload-leader-election',
+  ]);
+  const exempt = fs.json().items.find((i: KubeObject) => i.metadata.name === 'exempt');
   assert.equal(exempt.metadata.annotations['apf.kubernetes.io/autoupdate-spec'], 'true');
   assert.equal(exempt.metadata.generation, 1);
   assert.deepEqual(exempt.spec.rules[0].subjects, [{ kind: 'Group', group: { name: 'system:masters' } }]);
@@ -242,6 +247,19 @@ test('the mandatory flow schemas and priority levels exist from the first start'
   assert.equal(pl.status, 200, pl.body);
   assert.deepEqual(pl.json().spec, { type: 'Limited', limited: { nominalConcurrencyShares: 5, limitResponse: { type: 'Reject' }, lendablePercent: 0 } });
   assert.deepEqual(pl.json().status, {});
+  const pls = await k.request('GET', `/apis/${FC}/v1/prioritylevelconfigurations`);
+  assert.deepEqual(pls.json().items.map((i: KubeObject) => i.metadata.name), [
+    'catch-all', 'exempt', 'global-default', 'leader-election', 'node-high', 'system', 'workload-high', 'workload-low',
+  ]);
+  const workloadLow = pls.json().items.find((i: KubeObject) => i.metadata.name === 'workload-low');
+  assert.equal(workloadLow.metadata.annotations['apf.kubernetes.io/autoupdate-spec'], 'true');
+  assert.deepEqual(workloadLow.spec, {
+    type: 'Limited',
+    limited: { nominalConcurrencyShares: 100, limitResponse: { type: 'Queue', queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 } }, lendablePercent: 90 },
+  });
+  // Every flow schema names a priority level that exists.
+  const levels = new Set(pls.json().items.map((i: KubeObject) => i.metadata.name));
+  for (const f of fs.json().items) assert.ok(levels.has(f.spec.priorityLevelConfiguration.name), f.metadata.name);
 });
 
 test('webhook configurations: create (defaulted), list, get as a Table, watch, delete', async () => {

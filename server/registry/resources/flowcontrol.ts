@@ -1,7 +1,7 @@
 // flowcontrol.apiserver.k8s.io/v1 rows: flowschemas and prioritylevelconfigurations (API Priority and
 // Fairness). kage does no request queuing; the objects are stored so that servers built on k8s.io/apiserver,
-// which list and watch them at start, become ready. The mandatory ones (exempt, catch-all) are created at
-// first start, as kube-apiserver's APF bootstrap does.
+// which list and watch them at start, become ready. The mandatory ones (exempt, catch-all) and the suggested
+// ones are created when missing at start, as kube-apiserver's APF bootstrap does.
 import type { KubeObject, StatusCause } from '../../api/types.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../names.js';
 import { forbidden, goQuote, goStringSlice, invalid, notSupported, path, required } from './fielderrors.js';
@@ -60,13 +60,88 @@ const MANDATORY_PRIORITY_LEVEL_SPECS: Record<string, Json> = {
   },
 };
 
-function mandatory(kind: string, specs: Record<string, Json>): KubeObject[] {
-  return Object.entries(specs).map(([name, spec]) => ({
+// The suggested configuration kube-apiserver also creates at start (and keeps while the objects carry the
+// auto-update annotation), so `kubectl get flowschemas,prioritylevelconfigurations` lists what a real cluster does.
+
+function userSubjects(...names: string[]): Json[] {
+  return names.map((name) => ({ kind: 'User', user: { name } }));
+}
+
+function kubeSystemServiceAccounts(...names: string[]): Json[] {
+  return names.map((name) => ({ kind: 'ServiceAccount', serviceAccount: { namespace: 'kube-system', name } }));
+}
+
+function resourceRule(verbs: string[], apiGroups: string[], resources: string[], clusterScope: boolean): Json {
+  return clusterScope
+    ? { verbs, apiGroups, resources, clusterScope, namespaces: ['*'] }
+    : { verbs, apiGroups, resources, namespaces: ['*'] };
+}
+
+function suggestedFlowSchema(priorityLevel: string, matchingPrecedence: number, distinguisher: string | undefined, rule: Json): Json {
+  return {
+    priorityLevelConfiguration: { name: priorityLevel },
+    matchingPrecedence,
+    ...(distinguisher ? { distinguisherMethod: { type: distinguisher } } : {}),
+    rules: [rule],
+  };
+}
+
+const WRITE_VERBS = ['get', 'create', 'update'];
+const CONTROL_PLANE = { kubeControllerManager: 'system:kube-controller-manager', kubeScheduler: 'system:kube-scheduler' };
+
+const SUGGESTED_FLOW_SCHEMA_SPECS: Record<string, Json> = {
+  'system-nodes': suggestedFlowSchema('system', 500, 'ByUser', { subjects: groupSubjects('system:nodes'), ...MATCH_EVERYTHING }),
+  'system-node-high': suggestedFlowSchema('node-high', 400, 'ByUser', {
+    subjects: groupSubjects('system:nodes'),
+    resourceRules: [resourceRule(['*'], [''], ['nodes', 'nodes/status'], true), resourceRule(['*'], ['coordination.k8s.io'], ['leases'], false)],
+  }),
+  probes: suggestedFlowSchema('exempt', 2, undefined, {
+    subjects: groupSubjects('system:unauthenticated', 'system:authenticated'),
+    nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/healthz', '/readyz', '/livez'] }],
+  }),
+  'system-leader-election': suggestedFlowSchema('leader-election', 100, 'ByUser', {
+    subjects: [...userSubjects(CONTROL_PLANE.kubeControllerManager, CONTROL_PLANE.kubeScheduler), ...kubeSystemServiceAccounts('*')],
+    resourceRules: [resourceRule(WRITE_VERBS, ['coordination.k8s.io'], ['leases'], false)],
+  }),
+  'workload-leader-election': suggestedFlowSchema('leader-election', 200, 'ByUser', {
+    subjects: kubeSystemServiceAccounts('*'),
+    resourceRules: [resourceRule(WRITE_VERBS, [''], ['endpoints', 'configmaps'], false), resourceRule(WRITE_VERBS, ['coordination.k8s.io'], ['leases'], false)],
+  }),
+  'endpoint-controller': suggestedFlowSchema('workload-high', 150, 'ByUser', {
+    subjects: [...userSubjects(CONTROL_PLANE.kubeControllerManager), ...kubeSystemServiceAccounts('endpoint-controller', 'endpointslicemirroring-controller')],
+    resourceRules: [resourceRule(WRITE_VERBS, [''], ['endpoints'], false)],
+  }),
+  'kube-controller-manager': suggestedFlowSchema('workload-high', 800, 'ByNamespace', { subjects: userSubjects(CONTROL_PLANE.kubeControllerManager), ...MATCH_EVERYTHING }),
+  'kube-scheduler': suggestedFlowSchema('workload-high', 800, 'ByNamespace', { subjects: userSubjects(CONTROL_PLANE.kubeScheduler), ...MATCH_EVERYTHING }),
+  'kube-system-service-accounts': suggestedFlowSchema('workload-high', 900, 'ByNamespace', { subjects: kubeSystemServiceAccounts('*'), ...MATCH_EVERYTHING }),
+  'service-accounts': suggestedFlowSchema('workload-low', 9000, 'ByUser', { subjects: groupSubjects('system:serviceaccounts'), ...MATCH_EVERYTHING }),
+  'global-default': suggestedFlowSchema('global-default', 9900, 'ByUser', { subjects: groupSubjects('system:unauthenticated', 'system:authenticated'), ...MATCH_EVERYTHING }),
+};
+
+function queued(nominalConcurrencyShares: number, lendablePercent: number, queues: number, handSize: number): Json {
+  return {
+    type: 'Limited',
+    limited: { nominalConcurrencyShares, limitResponse: { type: 'Queue', queuing: { queues, handSize, queueLengthLimit: 50 } }, lendablePercent },
+  };
+}
+
+const SUGGESTED_PRIORITY_LEVEL_SPECS: Record<string, Json> = {
+  system: queued(30, 33, 64, 6),
+  'node-high': queued(40, 25, 64, 6),
+  'leader-election': queued(10, 0, 16, 4),
+  'workload-high': queued(40, 50, 128, 6),
+  'workload-low': queued(100, 90, 128, 6),
+  'global-default': queued(20, 50, 128, 6),
+};
+
+/** The bootstrap objects of a kind: named specs, each with the auto-update annotation. */
+function bootstrap(kind: string, ...specs: Array<Record<string, Json>>): KubeObject[] {
+  return specs.flatMap((named) => Object.entries(named).map(([name, spec]) => ({
     apiVersion: `${GROUP}/v1`,
     kind,
     metadata: { name, annotations: { [AUTO_UPDATE_ANNOTATION]: 'true' } },
     spec: structuredClone(spec),
-  }));
+  })));
 }
 
 /** Deep equality of JSON values regardless of key order (apiequality.Semantic, roughly). */
@@ -376,7 +451,7 @@ const flowschemas = row({
   ],
   defaults: defaultFlowSchema,
   validate: validateFlowSchema,
-  seed: mandatory('FlowSchema', MANDATORY_FLOW_SCHEMA_SPECS),
+  seed: bootstrap('FlowSchema', MANDATORY_FLOW_SCHEMA_SPECS, SUGGESTED_FLOW_SCHEMA_SPECS),
 });
 
 const prioritylevelconfigurations = row({
@@ -402,7 +477,7 @@ const prioritylevelconfigurations = row({
   ],
   defaults: defaultPriorityLevel,
   validate: validatePriorityLevel,
-  seed: mandatory('PriorityLevelConfiguration', MANDATORY_PRIORITY_LEVEL_SPECS),
+  seed: bootstrap('PriorityLevelConfiguration', MANDATORY_PRIORITY_LEVEL_SPECS, SUGGESTED_PRIORITY_LEVEL_SPECS),
 });
 
 export const flowcontrolResources = [flowschemas, prioritylevelconfigurations];
