@@ -34,6 +34,8 @@ export interface SubresourceDef {
   group?: string;
   version?: string;
   verbs: Verb[];
+  /** scale only: the parent's spec.selector is a plain label map (ReplicationController), not a LabelSelector. */
+  mapSelector?: boolean;
 }
 
 /** Returns the value of a selectable field of an object (as a string), or undefined. */

@@ -204,6 +204,26 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
     'Pods (a number, or a percentage of the desired ones) that may be created above the desired number; 25% by default.',
   'autoscaling.Scale': 'Scale is the desired and observed number of replicas of a scalable resource.',
 
+  // ---- core/v1 ReplicationController
+  'core.ReplicationController':
+    'ReplicationController keeps a number of identical pods running: the predecessor of ReplicaSets and Deployments.',
+  'core.ReplicationControllerSpec': 'The desired state of a ReplicationController.',
+  'core.ReplicationControllerSpec.replicas': 'Number of desired pods; 1 when not set.',
+  'core.ReplicationControllerSpec.selector':
+    "Labels a pod must carry to count towards the replicas. Defaults to the template's labels and must match them.",
+  'core.ReplicationControllerSpec.template':
+    'Template of the pods the controller creates. Its restartPolicy may only be "Always".',
+  'core.ReplicationControllerSpec.minReadySeconds':
+    'Seconds a new pod must be ready, without any container crashing, before it counts as available.',
+  'core.ReplicationControllerStatus': 'The observed state of a ReplicationController.',
+  'core.ReplicationControllerStatus.replicas': 'Number of pods the controller last saw.',
+  'core.ReplicationControllerStatus.fullyLabeledReplicas': "Pods carrying every label of the template.",
+  'core.ReplicationControllerStatus.readyReplicas': 'Pods that are ready.',
+  'core.ReplicationControllerStatus.availableReplicas': 'Pods ready for at least minReadySeconds.',
+  'core.ReplicationControllerStatus.observedGeneration': 'The generation of the spec the controller last acted on.',
+  'core.ReplicationControllerStatus.conditions': 'Current conditions of the controller, e.g. ReplicaFailure.',
+  'core.ReplicationControllerCondition': 'One aspect of the state of a ReplicationController.',
+
   // ---- apiregistration.k8s.io/v1
   'apiregistration.APIService':
     'APIService registers an API group version with the aggregation layer: served locally or by an extension ' +
@@ -228,6 +248,53 @@ export const DESCRIPTIONS: Readonly<Record<string, string>> = {
   'apiregistration.ServiceReference.namespace': 'Namespace of the Service.',
   'apiregistration.ServiceReference.name': 'Name of the Service.',
   'apiregistration.ServiceReference.port': 'Port of the Service to connect to (1-65535); 443 by default.',
+
+  // ---- rbac.authorization.k8s.io/v1
+  'rbac.Role': 'Role is a set of permissions (policy rules) within one namespace, granted through RoleBindings.',
+  'rbac.Role.rules': 'The permissions of the role; each rule grants its verbs on the resources it names.',
+  'rbac.ClusterRole':
+    'ClusterRole is a set of permissions (policy rules) that is not tied to a namespace: granted cluster-wide ' +
+    'through ClusterRoleBindings, or within a namespace through RoleBindings.',
+  'rbac.ClusterRole.rules':
+    'The permissions of the cluster role; each rule grants its verbs on the resources or non-resource URLs it ' +
+    'names. Filled in by the controller when aggregationRule is set.',
+  'rbac.ClusterRole.aggregationRule':
+    'When set, the rules are the union of the rules of the ClusterRoles these selectors match, kept up to date ' +
+    'by a controller; rules written by hand are overwritten.',
+  'rbac.AggregationRule': 'Which ClusterRoles an aggregated ClusterRole collects its rules from.',
+  'rbac.AggregationRule.clusterRoleSelectors':
+    'Label selectors; the rules of every ClusterRole matching any of them are included.',
+  'rbac.PolicyRule':
+    'One permission: verbs allowed on resources (of API groups, optionally by name) or on non-resource URLs, ' +
+    'never both.',
+  'rbac.PolicyRule.verbs': 'Verbs allowed, e.g. get, list, watch, create, update, patch, delete; "*" for all.',
+  'rbac.PolicyRule.apiGroups': 'API groups of the resources; "" is the core group and "*" any group.',
+  'rbac.PolicyRule.resources':
+    'Resources the verbs apply to, e.g. "pods" or "deployments/scale" for a subresource; "*" for all.',
+  'rbac.PolicyRule.resourceNames': 'Names of the objects the rule is limited to; every object when empty.',
+  'rbac.PolicyRule.nonResourceURLs':
+    'URL paths that are not API resources, e.g. "/healthz"; a trailing "*" matches a prefix. Only meaningful ' +
+    'in ClusterRoles bound by ClusterRoleBindings.',
+  'rbac.RoleBinding':
+    'RoleBinding grants the permissions of a Role, or of a ClusterRole, to subjects within its own namespace.',
+  'rbac.RoleBinding.subjects': 'Who is granted the role: users, groups or service accounts.',
+  'rbac.RoleBinding.roleRef':
+    'The Role (in the same namespace) or ClusterRole granted. Cannot be changed: delete and recreate the binding.',
+  'rbac.ClusterRoleBinding': 'ClusterRoleBinding grants the permissions of a ClusterRole to subjects in every namespace.',
+  'rbac.ClusterRoleBinding.subjects': 'Who is granted the role: users, groups or service accounts.',
+  'rbac.ClusterRoleBinding.roleRef':
+    'The ClusterRole granted. Cannot be changed: delete and recreate the binding.',
+  'rbac.RoleRef': 'A reference to the role a binding grants.',
+  'rbac.RoleRef.apiGroup': 'API group of the role: rbac.authorization.k8s.io.',
+  'rbac.RoleRef.kind': 'Role or ClusterRole.',
+  'rbac.RoleRef.name': 'Name of the role.',
+  'rbac.Subject': 'Someone a binding grants a role to: a user, a group or a service account.',
+  'rbac.Subject.kind': 'User, Group or ServiceAccount.',
+  'rbac.Subject.apiGroup':
+    'API group of the subject: "" for ServiceAccount, rbac.authorization.k8s.io (the default) for User and Group.',
+  'rbac.Subject.name': 'Name of the user, group or service account.',
+  'rbac.Subject.namespace':
+    'Namespace of a ServiceAccount subject (defaults to the binding\'s own in a RoleBinding); empty for users and groups.',
 
   // ---- other kinds
   'coordination.Lease': 'Lease is a lock held by one holder for a time, used for leader election and heartbeats.',

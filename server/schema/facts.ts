@@ -228,6 +228,9 @@ export const FACTS: FactsTable = {
     VolumeHealthStatus: { healthConditions: 'patch=merge key=status list=map(status,reason)' },
     Event: { metadata: 'req', involvedObject: 'req' },
     Binding: { target: 'req' },
+    ReplicationControllerSpec: { selector: 'map=atomic' },
+    ReplicationControllerStatus: { replicas: 'req', conditions: 'patch=merge key=type list=map(type)' },
+    ReplicationControllerCondition: { type: 'req', status: 'req' },
   },
   apps: {
     Deployment: { spec: 'req' },
@@ -326,6 +329,19 @@ export const FACTS: FactsTable = {
     UserSubject: { name: 'req' },
     GroupSubject: { name: 'req' },
     ServiceAccountSubject: { namespace: 'req', name: 'req' },
+  },
+  rbac: {
+    Role: { rules: 'list=atomic' },
+    ClusterRole: { rules: 'list=atomic' },
+    RoleBinding: { subjects: 'list=atomic', roleRef: 'req' },
+    ClusterRoleBinding: { subjects: 'list=atomic', roleRef: 'req' },
+    PolicyRule: {
+      verbs: 'req list=atomic', apiGroups: 'list=atomic', resources: 'list=atomic', resourceNames: 'list=atomic',
+      nonResourceURLs: 'list=atomic',
+    },
+    AggregationRule: { clusterRoleSelectors: 'list=atomic' },
+    Subject: { struct$: 'atomic', kind: 'req', name: 'req' },
+    RoleRef: { struct$: 'atomic', apiGroup: 'req', kind: 'req', name: 'req' },
   },
   discovery: {
     EndpointSlice: { endpoints: 'list=atomic', ports: 'list=atomic', addressType: 'req' },

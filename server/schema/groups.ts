@@ -26,8 +26,8 @@ const api = (alias: string, group: string, kinds: string[], unlisted?: string[])
 
 export const GROUPS: readonly SchemaGroup[] = [
   api('core', '', [
-    'Binding', 'ConfigMap', 'Endpoints', 'Event', 'Namespace', 'Node', 'PersistentVolumeClaim', 'Pod', 'Secret',
-    'Service', 'ServiceAccount',
+    'Binding', 'ConfigMap', 'Endpoints', 'Event', 'Namespace', 'Node', 'PersistentVolumeClaim', 'Pod',
+    'ReplicationController', 'Secret', 'Service', 'ServiceAccount',
   ], ['Binding']),
   api('admissionregistration', 'admissionregistration.k8s.io', [
     'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
@@ -51,6 +51,7 @@ export const GROUPS: readonly SchemaGroup[] = [
   api('discovery', 'discovery.k8s.io', ['EndpointSlice']),
   api('events', 'events.k8s.io', ['Event']),
   api('flowcontrol', 'flowcontrol.apiserver.k8s.io', ['FlowSchema', 'PriorityLevelConfiguration']),
+  api('rbac', 'rbac.authorization.k8s.io', ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding']),
   {
     alias: 'meta',
     group: 'meta.k8s.io',

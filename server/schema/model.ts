@@ -12,6 +12,7 @@ import { coordination } from '../protobuf/schema/coordination.js';
 import { core } from '../protobuf/schema/core.js';
 import { events } from '../protobuf/schema/events.js';
 import { meta } from '../protobuf/schema/meta.js';
+import { rbac } from '../protobuf/schema/rbac.js';
 import { compileSchema, type FieldDef, type MessageDef, type SchemaPackage, type ValueType } from '../protobuf/schema/types.js';
 import { DESCRIPTIONS, GENERIC } from './descriptions.js';
 import { FACTS } from './facts.js';
@@ -23,7 +24,7 @@ import type { GroupVersionKind, ListType, MapType, SpecialForm, TypeSchema } fro
 
 /** The protobuf message table's packages (as server/protobuf/schema/index.ts compiles them). */
 export const PROTOBUF_PACKAGES: readonly SchemaPackage[] = [
-  meta, core, apps, coordination, events, apiregistration, authentication, authorization, autoscaling,
+  meta, core, apps, coordination, events, apiregistration, authentication, authorization, autoscaling, rbac,
 ];
 
 /** Packages the protobuf table does not have (yet): in the same style, in server/schema/packages. */

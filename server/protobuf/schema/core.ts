@@ -451,5 +451,18 @@ export const core: SchemaPackage = {
     EventSeries: { 1: 'count int32', 2: 'lastObservedTime microtime' },
     Binding: { 1: 'metadata meta.ObjectMeta', 2: 'target ObjectReference' },
     PodTemplateSpec: { 1: 'metadata meta.ObjectMeta', 2: 'spec PodSpec' },
+    ReplicationController: {
+      1: 'metadata meta.ObjectMeta', 2: 'spec ReplicationControllerSpec', 3: 'status ReplicationControllerStatus',
+    },
+    ReplicationControllerSpec: {
+      1: 'replicas *int32', 2: 'selector map[string]string', 3: 'template PodTemplateSpec', 4: 'minReadySeconds int32',
+    },
+    ReplicationControllerStatus: {
+      1: 'replicas *int32', 2: 'fullyLabeledReplicas int32', 3: 'observedGeneration int64', 4: 'readyReplicas int32',
+      5: 'availableReplicas int32', 6: 'conditions []ReplicationControllerCondition',
+    },
+    ReplicationControllerCondition: {
+      1: 'type *string', 2: 'status *string', 3: 'lastTransitionTime time', 4: 'reason string', 5: 'message string',
+    },
   },
 };

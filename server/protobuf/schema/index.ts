@@ -8,6 +8,7 @@ import { coordination } from './coordination.js';
 import { core } from './core.js';
 import { events } from './events.js';
 import { meta } from './meta.js';
+import { rbac } from './rbac.js';
 import { compileSchema, type MessageDef } from './types.js';
 
 export type { FieldDef, MessageDef, Scalar, Special, ValueType } from './types.js';
@@ -23,6 +24,7 @@ export const MESSAGES: ReadonlyMap<string, MessageDef> = compileSchema([
   authentication,
   authorization,
   autoscaling,
+  rbac,
 ]);
 
 /** Top-level kinds per group version, as a client's typed scheme names them in the envelope. */
@@ -36,6 +38,7 @@ const KINDS_BY_GROUP_VERSION: Readonly<Record<string, Readonly<Record<string, st
     Node: 'core.Node',
     PersistentVolumeClaim: 'core.PersistentVolumeClaim',
     Pod: 'core.Pod',
+    ReplicationController: 'core.ReplicationController',
     Secret: 'core.Secret',
     Service: 'core.Service',
     ServiceAccount: 'core.ServiceAccount',
@@ -56,6 +59,12 @@ const KINDS_BY_GROUP_VERSION: Readonly<Record<string, Readonly<Record<string, st
     SelfSubjectAccessReview: 'authorization.SelfSubjectAccessReview',
     SelfSubjectRulesReview: 'authorization.SelfSubjectRulesReview',
     SubjectAccessReview: 'authorization.SubjectAccessReview',
+  },
+  'rbac.authorization.k8s.io/v1': {
+    ClusterRole: 'rbac.ClusterRole',
+    ClusterRoleBinding: 'rbac.ClusterRoleBinding',
+    Role: 'rbac.Role',
+    RoleBinding: 'rbac.RoleBinding',
   },
   // DeleteOptions is registered in every group version (metav1.AddToGroupVersion) and under meta.k8s.io/v1.
   'meta.k8s.io/v1': {},

@@ -20,6 +20,7 @@ import {
   text,
 } from './helpers.js';
 import { pods } from './core-pods.js';
+import { replicationcontrollers } from './core-replicationcontrollers.js';
 import { services } from './core-services.js';
 
 /** ConfigMaps and Secrets hold at most 1 MiB of data. */
@@ -406,6 +407,7 @@ export const coreResources = [
   nodes,
   persistentvolumeclaims,
   pods,
+  replicationcontrollers,
   secrets,
   serviceaccounts,
   services,

@@ -78,6 +78,19 @@ export const DOC = {
     "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
   'DeploymentSpec.selector':
     "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
+  'ReplicationControllerSpec.replicas':
+    "Replicas is the number of desired replicas. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller",
+  'ReplicationControllerStatus.replicas':
+    "Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller",
+  'ReplicationControllerStatus.readyReplicas':
+    "The number of ready replicas for this replication controller.",
+  'ReplicationControllerSpec.selector':
+    "Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template. Label keys and values that must match in order to be controlled by this replication controller, if empty defaulted to labels on Pod template. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors",
+  // printers.go takes the Role column's text from rbac/v1beta1 (which never gained "This field is immutable.").
+  'RoleBinding.roleRef':
+    "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.",
+  'ClusterRoleBinding.roleRef':
+    "RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error.",
   'LeaseSpec.holderIdentity':
     "holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field.",
 } as const;

@@ -126,9 +126,14 @@ export function statusOf(kind: string): SubresourceDef {
   return { name: 'status', kind, verbs: [...STATUS_VERBS] };
 }
 
-/** The scale subresource (autoscaling/v1 Scale). */
-export function scaleSubresource(): SubresourceDef {
-  return { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: [...STATUS_VERBS] };
+/**
+ * The scale subresource (autoscaling/v1 Scale). `mapSelector` for kinds whose spec.selector is a plain label
+ * map (ReplicationController) rather than a metav1.LabelSelector.
+ */
+export function scaleSubresource(opts: { mapSelector?: boolean } = {}): SubresourceDef {
+  const def: SubresourceDef = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: [...STATUS_VERBS] };
+  if (opts.mapSelector) def.mapSelector = true;
+  return def;
 }
 
 export interface RowSpec {

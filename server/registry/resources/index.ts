@@ -10,6 +10,7 @@ import { coreResources } from './core.js';
 import { discoveryResources } from './discovery.js';
 import { eventsResources } from './events.js';
 import { flowcontrolResources } from './flowcontrol.js';
+import { rbacResources } from './rbac.js';
 
 export const builtinResources: ResourceDef[] = [
   ...coreResources,
@@ -18,6 +19,7 @@ export const builtinResources: ResourceDef[] = [
   ...eventsResources,
   ...authenticationResources,
   ...authorizationResources,
+  ...rbacResources,
   ...admissionregistrationResources,
   ...coordinationResources,
   ...discoveryResources,

@@ -39,6 +39,7 @@ test('the rows: exactly the built-in resources, each complete', () => {
     'core/v1/nodes',
     'core/v1/persistentvolumeclaims',
     'core/v1/pods',
+    'core/v1/replicationcontrollers',
     'core/v1/secrets',
     'core/v1/serviceaccounts',
     'core/v1/services',
@@ -51,6 +52,10 @@ test('the rows: exactly the built-in resources, each complete', () => {
     'authorization.k8s.io/v1/selfsubjectaccessreviews',
     'authorization.k8s.io/v1/selfsubjectrulesreviews',
     'authorization.k8s.io/v1/subjectaccessreviews',
+    'rbac.authorization.k8s.io/v1/clusterrolebindings',
+    'rbac.authorization.k8s.io/v1/clusterroles',
+    'rbac.authorization.k8s.io/v1/rolebindings',
+    'rbac.authorization.k8s.io/v1/roles',
     'admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
     'admissionregistration.k8s.io/v1/validatingadmissionpolicies',
     'admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
@@ -83,6 +88,7 @@ test('shortNames, categories, scope and verbs as the real server', () => {
     '/nodes': { short: ['no'], namespaced: false },
     '/persistentvolumeclaims': { short: ['pvc'], namespaced: true },
     '/pods': { short: ['po'], cat: ['all'], namespaced: true },
+    '/replicationcontrollers': { short: ['rc'], cat: ['all'], namespaced: true },
     '/secrets': { short: [], namespaced: true },
     '/serviceaccounts': { short: ['sa'], namespaced: true },
     '/services': { short: ['svc'], cat: ['all'], namespaced: true },
@@ -96,6 +102,10 @@ test('shortNames, categories, scope and verbs as the real server', () => {
     'authorization.k8s.io/selfsubjectaccessreviews': { short: [], namespaced: false },
     'authorization.k8s.io/selfsubjectrulesreviews': { short: [], namespaced: false },
     'authorization.k8s.io/subjectaccessreviews': { short: [], namespaced: false },
+    'rbac.authorization.k8s.io/clusterrolebindings': { short: [], namespaced: false },
+    'rbac.authorization.k8s.io/clusterroles': { short: [], namespaced: false },
+    'rbac.authorization.k8s.io/rolebindings': { short: [], namespaced: true },
+    'rbac.authorization.k8s.io/roles': { short: [], namespaced: true },
     'admissionregistration.k8s.io/mutatingwebhookconfigurations': { short: [], cat: ['api-extensions'], namespaced: false },
     'admissionregistration.k8s.io/validatingadmissionpolicies': { short: [], cat: ['api-extensions'], namespaced: false },
     'admissionregistration.k8s.io/validatingadmissionpolicybindings': { short: [], cat: ['api-extensions'], namespaced: false },
@@ -121,13 +131,13 @@ test('shortNames, categories, scope and verbs as the real server', () => {
   );
   const withStatus = builtinResources.filter((d) => d.subresources.some((s) => s.name === 'status')).map((d) => d.plural);
   assert.deepEqual(withStatus, [
-    'namespaces', 'nodes', 'persistentvolumeclaims', 'pods', 'services', 'apiservices', 'deployments',
+    'namespaces', 'nodes', 'persistentvolumeclaims', 'pods', 'replicationcontrollers', 'services', 'apiservices', 'deployments',
     'validatingadmissionpolicies', 'flowschemas', 'prioritylevelconfigurations',
   ]);
   assert.deepEqual(
     builtinResources.filter((d) => d.generation).map((d) => d.plural),
     [
-      'deployments', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings',
+      'replicationcontrollers', 'deployments', 'mutatingwebhookconfigurations', 'validatingadmissionpolicies', 'validatingadmissionpolicybindings',
       'validatingwebhookconfigurations', 'endpointslices', 'flowschemas', 'prioritylevelconfigurations',
     ],
   );
