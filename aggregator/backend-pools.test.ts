@@ -5,7 +5,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
-import { BackendPools, MAX_POOLS, tlsConnector } from './backend-pools.js';
+import { BackendPools, loadPoolModule, MAX_POOLS, tlsConnector } from './backend-pools.js';
 import { describeNetworkError } from './network-errors.js';
 import { createServingCert, createTestCa, type CertAndKey } from './aggregator-testkit.test.js';
 
@@ -22,6 +22,7 @@ function listen(server: TcpServer | HttpsServer): Promise<number> {
 }
 
 before(async () => {
+  await loadPoolModule();
   ca = await createTestCa('pools-ca');
   serving = await createServingCert(ca, 'backend', ['api.wardle.svc']);
   // Accepts TCP connections and never says a word: a TLS handshake with it cannot finish.

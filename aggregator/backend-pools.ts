@@ -4,7 +4,7 @@
 // and the TLS handshake are bounded separately and fail with the errors kube-aggregator reports (Go's "i/o timeout"
 // for the dial, "TLS handshake timeout" for the handshake), and the server certificate is checked by Node's TLS.
 import { connect as tlsConnect, type SecureContext, type TLSSocket } from 'node:tls';
-import { Pool, type buildConnector } from 'undici';
+import type { Pool, buildConnector } from 'undici';
 import { codedError, joinHostPort } from './network-errors.js';
 import type { BackendAddress } from './service-resolver.js';
 
@@ -14,6 +14,24 @@ const MAX_RESPONSE_HEADER_BYTES = 1024 * 1024;
 const IDLE_TIMEOUT_MS = 4000;
 /** Endpoints change (pods move); pools of addresses beyond this many are closed, oldest first. */
 export const MAX_POOLS = 64;
+
+// undici is loaded on first use: a kage without extension API servers never pays its memory (~20 MiB) or load time.
+let PoolClass: typeof Pool | undefined;
+
+/** Loads the HTTP client the pools are made of; proxying waits for it once. */
+export async function loadPoolModule(): Promise<void> {
+  if (PoolClass) return;
+  // A CommonJS package: bundled, its exports may arrive as the namespace's default.
+  const mod = (await import('undici')) as typeof import('undici') & { default?: typeof import('undici') };
+  const found = mod.Pool ?? mod.default?.Pool;
+  if (typeof found !== 'function') throw new Error('undici has no Pool export');
+  PoolClass = found;
+}
+
+/** Whether loadPoolModule has finished. */
+export function poolModuleLoaded(): boolean {
+  return PoolClass !== undefined;
+}
 
 export interface PoolTls {
   secureContext: SecureContext;
@@ -77,7 +95,8 @@ export class BackendPools {
     const key = joinHostPort(address.host, address.port);
     let pool = this.pools.get(key);
     if (pool && !pool.closed && !pool.destroyed) return pool;
-    pool = new Pool(`https://${key}`, {
+    if (!PoolClass) throw new Error('the proxy\'s HTTP client is not loaded yet (loadPoolModule)');
+    pool = new PoolClass(`https://${key}`, {
       connect: tlsConnector(this.tls, this.connectTimeoutMs),
       // Deadlines are the proxy's (discovery timeout, request deadline); watches may be idle for long.
       headersTimeout: 0,

@@ -18,7 +18,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, isLongRunning, requestDeadlineMs } from '..
 import type { RequestInfo } from '../server/http/request-info.js';
 import type { Store } from '../storage/store.js';
 import type { APIServiceInfo, APIServiceRegistry } from './apiservice-registry.js';
-import type { BackendPools } from './backend-pools.js';
+import { loadPoolModule, poolModuleLoaded, type BackendPools } from './backend-pools.js';
 import type { BackendTls } from './backend-tls.js';
 import { joinHostPort } from './network-errors.js';
 import { forward, writeProxyError } from './proxy-exchange.js';
@@ -83,9 +83,19 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
   };
 
   // Synchronous when the backend's addresses are known (the common case): no promise per proxied request.
-  return (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): boolean | Promise<boolean> => {
+  const handle = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext): boolean | Promise<boolean> => {
     const apiService = remoteAPIServiceFor(opts.apiServices, ctx.info);
     if (!apiService) return false;
+    if (!poolModuleLoaded()) {
+      return loadPoolModule().then(
+        () => handle(req, res, ctx),
+        (err: unknown) => {
+          req.resume();
+          writeProxyError(res, 500, `loading the proxy's HTTP client: ${(err as Error).message}`);
+          return true;
+        },
+      );
+    }
     const answer = (code: number, message: string): true => {
       req.resume();
       writeProxyError(res, code, message);
@@ -124,4 +134,5 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
       },
     );
   };
+  return handle;
 }

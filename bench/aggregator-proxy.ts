@@ -19,13 +19,24 @@ export const FLUNDER_PATH = `/apis/wardle.example.com/v1alpha1/namespaces/defaul
 /** The name kage verifies the sample's serving certificate for. */
 export const WARDLE_SAN = `${WARDLE_SERVICE}.${WARDLE_NAMESPACE}.svc`;
 
-export interface AggregatorProxyResult {
+/** One round: the proxied run and the direct run, back to back. */
+export interface ProxyRound {
   proxied: LoadResult;
   direct: LoadResult;
-  /** proxied req/s ÷ direct req/s */
   ratio: number;
-  /** proxied p50 − direct p50 (ms) */
   addedP50: number;
+}
+
+export interface AggregatorProxyResult {
+  /** the round whose ratio is the median of all rounds */
+  proxied: LoadResult;
+  direct: LoadResult;
+  /** median over the rounds of proxied req/s ÷ direct req/s */
+  ratio: number;
+  /** median over the rounds of proxied p50 − direct p50 (ms) */
+  addedP50: number;
+  /** every round, in the order run (their order alternates: proxied first, then direct first, …) */
+  rounds: ProxyRound[];
   /** the same GETs one at a time (one connection): the latency the proxy adds without any queueing */
   sequential: { proxied: LoadResult; direct: LoadResult; addedP50: number };
   bodyBytesProxied: number;
@@ -85,7 +96,7 @@ export async function setUpWardle(kage: KageProcess, sample: SampleProcess): Pro
 export async function measureAggregatorProxy(
   kage: KageProcess,
   sample: SampleProcess,
-  o: { connections: number; warmupSec: number; durationSec: number; sequentialSec: number; availableAfterMs: number },
+  o: { connections: number; warmupSec: number; durationSec: number; sequentialSec: number; availableAfterMs: number; rounds: number },
 ): Promise<AggregatorProxyResult> {
   // Both paths must answer the same object before any load runs.
   const viaKage = await httpsExpect(kage.target, 'GET', FLUNDER_PATH, [200]);
@@ -107,16 +118,32 @@ export async function measureAggregatorProxy(
     clientCert: frontProxyClient(kage),
   };
   const loaded = { connections: o.connections, warmupSec: o.warmupSec, durationSec: o.durationSec };
-  const proxied = await runLoad({ ...viaKageSpec, ...loaded });
-  const directRes = await runLoad({ ...directSpec, ...loaded });
+  // Rounds with alternating order, and medians over them: the machine's drift (and one unlucky run) cancels out.
+  const rounds: ProxyRound[] = [];
+  for (let i = 0; i < Math.max(1, o.rounds); i++) {
+    let proxied: LoadResult;
+    let direct: LoadResult;
+    if (i % 2 === 0) {
+      proxied = await runLoad({ ...viaKageSpec, ...loaded });
+      direct = await runLoad({ ...directSpec, ...loaded });
+    } else {
+      direct = await runLoad({ ...directSpec, ...loaded });
+      proxied = await runLoad({ ...viaKageSpec, ...loaded });
+    }
+    rounds.push({ proxied, direct, ratio: proxied.rps / direct.rps, addedP50: proxied.p50 - direct.p50 });
+  }
+  const byRatio = [...rounds].sort((a, b) => a.ratio - b.ratio);
+  const middle = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+  const added = rounds.map((r) => r.addedP50).sort((a, b) => a - b);
   const one = { connections: 1, warmupSec: 1, durationSec: o.sequentialSec };
   const seqProxied = await runLoad({ ...viaKageSpec, ...one });
   const seqDirect = await runLoad({ ...directSpec, ...one });
   return {
-    proxied,
-    direct: directRes,
-    ratio: proxied.rps / directRes.rps,
-    addedP50: proxied.p50 - directRes.p50,
+    proxied: middle.proxied,
+    direct: middle.direct,
+    ratio: middle.ratio,
+    addedP50: added[Math.floor((added.length - 1) / 2)]!,
+    rounds,
     sequential: { proxied: seqProxied, direct: seqDirect, addedP50: seqProxied.p50 - seqDirect.p50 },
     bodyBytesProxied: viaKage.body.length,
     bodyBytesDirect: direct.length,

@@ -12,6 +12,8 @@ export interface AggregatorSettings {
   connections: number;
   warmupSec: number;
   durationSec: number;
+  /** proxied/direct rounds (alternating order), reported as medians */
+  rounds: number;
   /** length of the one-connection (sequential) runs of the same GETs */
   sequentialSec: number;
   /** remote APIServices registered for the /apis figure, the hung one included */
@@ -36,9 +38,12 @@ export async function measureAggregator(kage: KageProcess, s: AggregatorSettings
     const availableAfterMs = await setUpWardle(kage, healthy);
     log(`  sample-apiserver on port ${healthy.port} registered as v1alpha1.wardle.example.com (Available after ${availableAfterMs} ms)`);
 
-    log(`aggregator proxy: GET flunder c=${s.connections}, ${s.warmupSec} s warm-up + ${s.durationSec} s, through kage then straight to the sample`);
-    const proxy = await measureAggregatorProxy(kage, healthy, { connections: s.connections, warmupSec: s.warmupSec, durationSec: s.durationSec, sequentialSec: s.sequentialSec, availableAfterMs });
-    log(`  via kage ${proxy.proxied.rps.toFixed(0)} req/s p50 ${fmt(proxy.proxied.p50)} p99 ${fmt(proxy.proxied.p99)} ms (non-2xx ${proxy.proxied.non2xx}, errors ${proxy.proxied.errors}, body ${proxy.bodyBytesProxied} B); direct ${proxy.direct.rps.toFixed(0)} req/s p50 ${fmt(proxy.direct.p50)} p99 ${fmt(proxy.direct.p99)} ms (non-2xx ${proxy.direct.non2xx}, errors ${proxy.direct.errors}, body ${proxy.bodyBytesDirect} B); ratio ${(proxy.ratio * 100).toFixed(0)} %, +${fmt(proxy.addedP50)} ms p50`);
+    log(`aggregator proxy: GET flunder c=${s.connections}, ${s.rounds} rounds of ${s.warmupSec} s warm-up + ${s.durationSec} s through kage and straight to the sample (alternating order; medians)`);
+    const proxy = await measureAggregatorProxy(kage, healthy, { connections: s.connections, warmupSec: s.warmupSec, durationSec: s.durationSec, sequentialSec: s.sequentialSec, availableAfterMs, rounds: s.rounds });
+    for (const [i, r] of proxy.rounds.entries()) {
+      log(`  round ${i + 1}: via kage ${r.proxied.rps.toFixed(0)} req/s p50 ${fmt(r.proxied.p50)} ms; direct ${r.direct.rps.toFixed(0)} req/s p50 ${fmt(r.direct.p50)} ms; ratio ${(r.ratio * 100).toFixed(0)} %, +${fmt(r.addedP50)} ms p50`);
+    }
+    log(`  via kage ${proxy.proxied.rps.toFixed(0)} req/s p50 ${fmt(proxy.proxied.p50)} p99 ${fmt(proxy.proxied.p99)} ms (non-2xx ${proxy.proxied.non2xx}, errors ${proxy.proxied.errors}, body ${proxy.bodyBytesProxied} B); direct ${proxy.direct.rps.toFixed(0)} req/s p50 ${fmt(proxy.direct.p50)} p99 ${fmt(proxy.direct.p99)} ms (non-2xx ${proxy.direct.non2xx}, errors ${proxy.direct.errors}, body ${proxy.bodyBytesDirect} B); median ratio ${(proxy.ratio * 100).toFixed(0)} %, median +${fmt(proxy.addedP50)} ms p50`);
     const q = proxy.sequential;
     log(`  one at a time (c=1, ${s.sequentialSec} s): via kage p50 ${fmt(q.proxied.p50)} p99 ${fmt(q.proxied.p99)} ms (${q.proxied.rps.toFixed(0)} req/s); direct p50 ${fmt(q.direct.p50)} p99 ${fmt(q.direct.p99)} ms (${q.direct.rps.toFixed(0)} req/s); +${fmt(q.addedP50)} ms p50`);
     for (const [what, r] of [['via kage', proxy.proxied], ['direct', proxy.direct], ['via kage c=1', q.proxied], ['direct c=1', q.direct]] as const) {
