@@ -8,8 +8,8 @@ import type { Pool, buildConnector } from 'undici';
 import { codedError, joinHostPort } from './network-errors.js';
 import type { BackendAddress } from './service-resolver.js';
 
-/** A backend's response headers may be this large (Go's http.Transport allows 1 MiB). */
-const MAX_RESPONSE_HEADER_BYTES = 1024 * 1024;
+/** A backend's response headers may be this large (Go's http.Transport default, kube-aggregator's limit: 10 MiB). */
+export const MAX_RESPONSE_HEADER_BYTES = 10 * 1024 * 1024;
 /** Idle kept-alive connections close after this, before the backend (Node servers: 5 s) closes them itself. */
 const IDLE_TIMEOUT_MS = 4000;
 /** Endpoints change (pods move); pools of addresses beyond this many are closed, oldest first. */

@@ -80,7 +80,7 @@ export function describeNetworkError(err: unknown, host: string, port: number, s
       // undici: the backend closed the connection before its answer was complete.
       return 'EOF';
     case 'UND_ERR_HEADERS_OVERFLOW':
-      return 'net/http: server response headers exceeded 1048576 bytes; aborted';
+      return 'net/http: server response headers exceeded 10485760 bytes; aborted';
     case 'CERT_HAS_EXPIRED':
     case 'CERT_NOT_YET_VALID':
       return 'tls: failed to verify certificate: x509: certificate has expired or is not yet valid';
@@ -95,8 +95,9 @@ export function describeNetworkError(err: unknown, host: string, port: number, s
   const alert = /^ERR_SSL_(?:TLSV1|SSLV3|TLSV13)_ALERT_(.+)$/.exec(code);
   if (alert) return `remote error: tls: ${ALERTS[alert[1]!] ?? alert[1]!.toLowerCase().replace(/_/g, ' ')}`;
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER') return 'tls: first record does not look like a TLS handshake';
-  // llhttp's parse errors (undici): the backend's bytes are not an HTTP/1.1 response.
-  if (code.startsWith('HPE_')) return 'net/http: HTTP/1.x transport connection broken: malformed HTTP response';
+  // llhttp's parse errors (undici): the backend's bytes are not an HTTP/1.1 response. undici looks the code up
+  // by number in a name-to-number table, so most of its HTTPParserErrors carry no code at all: go by the name too.
+  if (code.startsWith('HPE_') || e.name === 'HTTPParserError') return 'net/http: HTTP/1.x transport connection broken: malformed HTTP response';
   return e.message || String(err);
 }
 
