@@ -54,7 +54,6 @@ export function isGroupVersionDiscovery(info: RequestInfo): boolean {
   return !info.isResourceRequest && info.path.replace(/^\/+|\/+$/g, '').split('/').length === 3;
 }
 
-
 /** The raw request target (path and query exactly as the client sent them). */
 export function requestTarget(req: IncomingMessage): string {
   return (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
@@ -96,16 +95,8 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
         },
       );
     }
-    const answer = (code: number, message: string): true => {
-      req.resume();
-      writeProxyError(res, code, message);
-      return true;
-    };
-    if (apiService.available.status !== 'True') return answer(503, SERVICE_UNAVAILABLE_MESSAGE);
-    const transport = opts.tls.poolsFor(apiService, connectTimeoutMs);
-    if (!transport.ok) return answer(500, transport.error);
-    if (!ctx.user) return answer(500, 'missing user');
-    // kube-apiserver's request deadline, shortened by the client's ?timeout= (a malformed one is a 400).
+    // kube-apiserver's request deadline, shortened by the client's ?timeout= (a malformed one is a 400). Its
+    // filter runs before the aggregator, so it answers first.
     let deadlineMs: number | undefined;
     if (!isLongRunning(ctx.info)) {
       const d = requestDeadlineMs(req.url?.includes('timeout=') ? ctx.query.get('timeout') : null, requestTimeoutMs);
@@ -116,6 +107,15 @@ export function createProxyHandler(opts: ProxyHandlerOptions): EarlyHandler {
       }
       deadlineMs = d;
     }
+    const answer = (code: number, message: string): true => {
+      req.resume();
+      writeProxyError(res, code, message);
+      return true;
+    };
+    if (apiService.available.status !== 'True') return answer(503, SERVICE_UNAVAILABLE_MESSAGE);
+    const transport = opts.tls.poolsFor(apiService, connectTimeoutMs);
+    if (!transport.ok) return answer(500, transport.error);
+    if (!ctx.user) return answer(500, 'missing user');
     const ref = apiService.service!;
     const known = resolver.cached(ref);
     if (known) {
